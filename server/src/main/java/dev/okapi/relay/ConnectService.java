@@ -1,0 +1,116 @@
+package dev.okapi.relay;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import dev.okapi.protocol.Wire;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The Connect API, the waiting room: {@code GET /connect/v0{path}?mode=await-reader|await-writer}
+ * is held until the awaited peer is present on the path, then answers with the absolute Data URL
+ * (or a redirect to it).
+ *
+ * <p>Presence, not pairing: two producers waiting on Connect are both told that a reader is
+ * there; the Data API's exclusivity then decides which one streams.
+ */
+final class ConnectService implements HttpService {
+
+    private static final Pattern SECONDS = Pattern.compile("[0-9]{1,9}");
+    /** A Host value: a DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
+    private static final Pattern HOST = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
+
+    private final Rendezvous rendezvous;
+    private final RelayConfig config;
+
+    ConnectService(Rendezvous rendezvous, RelayConfig config) {
+        this.rendezvous = Objects.requireNonNull(rendezvous, "rendezvous required");
+        this.config = Objects.requireNonNull(config, "config required");
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get(this::connect)
+                .any((req, res) -> {
+                    res.header(HeaderNames.ALLOW, "GET");
+                    throw new RelayException(Wire.METHOD_NOT_ALLOWED, "the Connect API takes GET only");
+                });
+    }
+
+    private void connect(ServerRequest req, ServerResponse res) {
+        StreamPath path = StreamPath.below(Wire.CONNECT_PREFIX, req.prologue().uriPath().rawPath());
+        var query = req.query();
+        String modeWord = query.first(Wire.PARAM_MODE).orElseThrow(
+                () -> new RelayException(Wire.BAD_REQUEST, "missing mode: use mode=await-reader or mode=await-writer"));
+        Wire.Mode mode = Wire.Mode.of(modeWord).orElseThrow(
+                () -> new RelayException(Wire.BAD_REQUEST, "unknown mode: use mode=await-reader or mode=await-writer"));
+        Duration wait = query.first(Wire.PARAM_TIMEOUT).map(this::timeout).orElse(config.maxWait());
+        boolean redirect = query.first(Wire.PARAM_REDIRECT).map(ConnectService::flag).orElse(false);
+        String dataUrl = baseUrl(req) + Wire.DATA_PREFIX + path.value();
+
+        rendezvous.awaitPeer(path, mode, Instant.now().plus(wait));
+
+        if (redirect) {
+            // A token given in the query would not survive the redirect otherwise.
+            Optional<String> token = query.first(Wire.PARAM_ACCESS_TOKEN).asOptional();
+            String location = token.map(t -> dataUrl + "?" + Wire.PARAM_ACCESS_TOKEN + "="
+                    + URLEncoder.encode(t, StandardCharsets.UTF_8)).orElse(dataUrl);
+            res.status(Wire.REDIRECT).header(HeaderNames.LOCATION, location)
+                    .header(HeaderNames.CACHE_CONTROL, "no-store").send();
+        } else {
+            res.status(Wire.OK).header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
+                    .header(HeaderNames.CACHE_CONTROL, "no-store").send(dataUrl);
+        }
+    }
+
+    /** A {@code timeout} in whole seconds; longer than the relay's own limit means the limit. */
+    private Duration timeout(String value) {
+        if (!SECONDS.matcher(value).matches()) {
+            throw new RelayException(Wire.BAD_REQUEST, "timeout must be a whole number of seconds");
+        }
+        Duration asked = Duration.ofSeconds(Long.parseLong(value));
+        return asked.compareTo(config.maxWait()) < 0 ? asked : config.maxWait();
+    }
+
+    private static boolean flag(String value) {
+        return switch (value) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw new RelayException(Wire.BAD_REQUEST, "redirect must be true or false");
+        };
+    }
+
+    /**
+     * The relay's public base URL: configured, or else what the client used to reach it. Forwarded
+     * headers are taken as they come: the URL goes back only to the client that sent them.
+     */
+    private String baseUrl(ServerRequest req) {
+        if (config.publicUrl().isPresent()) {
+            return config.publicUrl().get();
+        }
+        String proto = req.headers().first(HeaderNames.X_FORWARDED_PROTO)
+                .map(p -> p.split(",")[0].trim().toLowerCase(java.util.Locale.ROOT))
+                .orElse(req.isSecure() ? "https" : "http");
+        if (!proto.equals("http") && !proto.equals("https")) {
+            throw new RelayException(Wire.BAD_REQUEST, "X-Forwarded-Proto must be http or https");
+        }
+        String host = req.headers().first(HeaderNames.X_FORWARDED_HOST)
+                .map(h -> h.split(",")[0].trim())
+                .or(() -> req.headers().first(HeaderNames.HOST))
+                .orElseThrow(() -> new RelayException(Wire.BAD_REQUEST, "missing Host header"));
+        if (!HOST.matcher(host).matches()) {
+            throw new RelayException(Wire.BAD_REQUEST, "malformed Host header");
+        }
+        return proto + "://" + host;
+    }
+}

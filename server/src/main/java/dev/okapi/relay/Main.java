@@ -1,0 +1,74 @@
+package dev.okapi.relay;
+
+import java.net.StandardSocketOptions;
+import java.util.logging.Logger;
+
+import dev.okapi.protocol.Wire;
+
+import io.helidon.config.Config;
+import io.helidon.http.HeaderNames;
+import io.helidon.logging.common.LogConfig;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpRouting;
+
+/**
+ * Starts the relay: {@code java -jar server/target/okapi-relay.jar}, configured by the embedded
+ * {@code application.yaml}, system properties and environment variables.
+ */
+public final class Main {
+
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+    private Main() {
+    }
+
+    /**
+     * Starts the relay and returns once it listens.
+     *
+     * @param args ignored
+     */
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        WebServer server = start(Config.create());
+        String base = "http://" + server.prototype().host() + ":" + server.port();
+        LOG.info("Okapi relay listening on " + base + " (Connect API " + base + Wire.CONNECT_PREFIX
+                + ", Data API " + base + Wire.DATA_PREFIX + ", health " + base + Wire.OBSERVE_PREFIX + "/health)");
+    }
+
+    /** Builds and starts a relay from a configuration whose root holds {@code server} and {@code relay}. */
+    static WebServer start(Config config) {
+        WebServerConfig.Builder builder = WebServer.builder();
+        configure(builder, config);
+        return builder.build().start();
+    }
+
+    /** Applies the relay's configuration and routing to a server builder (also used by tests). */
+    static void configure(WebServerConfig.Builder builder, Config config) {
+        RelayConfig relay = RelayConfig.from(config.get("relay"));
+        RelayMetrics metrics = new RelayMetrics();
+        Rendezvous rendezvous = new Rendezvous(metrics);
+        builder.config(config.get("server"))
+                // Helidon 4.3.0 forces 4096 on the listening socket, which every accepted socket
+                // inherits: no TCP window scaling, ~100 MB/s on loopback. Config cannot undo it.
+                .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, relay.receiveBufferSize())
+                .routing(r -> routing(r, rendezvous, relay, metrics));
+    }
+
+    private static void routing(HttpRouting.Builder routing, Rendezvous rendezvous, RelayConfig relay,
+                                RelayMetrics metrics) {
+        routing.register(Wire.CONNECT_PREFIX, new ConnectService(rendezvous, relay))
+                .register(Wire.DATA_PREFIX, new DataService(rendezvous, relay, metrics))
+                .error(RelayException.class, (req, res, e) -> {
+                    res.status(e.status()).header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
+                            .header(HeaderNames.CACHE_CONTROL, "no-store")
+                            .send(e.getMessage() + "\n");
+                    if (req.headers().contentLength().orElse(0) > 0 || req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
+                        // An unread upload (a refused producer) must not be drained for as long as
+                        // it lasts just to keep the connection alive.
+                        throw new CloseConnectionException("refused request with a body");
+                    }
+                });
+    }
+}

@@ -1,0 +1,39 @@
+package dev.okapi.relay;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.helidon.config.Config;
+
+/**
+ * The relay's own settings, the {@code relay} node of the configuration (defaults in the embedded
+ * {@code application.yaml}, listed in the README).
+ *
+ * @param maxWait          longest wait for a peer on the Data and Connect APIs
+ * @param publicUrl        base URL for the Data URLs that Connect returns; empty: from the request
+ * @param bufferSize       bytes per copy step, the fixed memory of one transfer
+ * @param receiveBufferSize SO_RCVBUF of the listening socket (works around Helidon 4.3.0's 4096)
+ * @param drain            how long a producer's upload is drained after its consumer went away
+ */
+record RelayConfig(Duration maxWait, Optional<String> publicUrl, int bufferSize, int receiveBufferSize,
+                   Duration drain) {
+
+    RelayConfig {
+        if (maxWait.isNegative() || maxWait.isZero()) {
+            throw new IllegalArgumentException("relay.max-wait-seconds must be positive");
+        }
+        if (bufferSize < 1024) {
+            throw new IllegalArgumentException("relay.buffer-size must be at least 1024");
+        }
+        publicUrl = publicUrl.filter(s -> !s.isBlank()).map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+    }
+
+    static RelayConfig from(Config relay) {
+        return new RelayConfig(
+                Duration.ofSeconds(relay.get("max-wait-seconds").asLong().orElse(3600L)),
+                relay.get("public-url").asString().asOptional(),
+                relay.get("buffer-size").asInt().orElse(65536),
+                relay.get("receive-buffer-size").asInt().orElse(4 * 1024 * 1024),
+                Duration.ofMillis(relay.get("drain-millis").asLong().orElse(1000L)));
+    }
+}

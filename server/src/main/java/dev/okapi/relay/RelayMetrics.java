@@ -1,0 +1,76 @@
+package dev.okapi.relay;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
+
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+
+/**
+ * The relay's meters in Helidon's global registry, served as Prometheus text on
+ * {@code /observe/metrics}. Labels never carry a path or a token: paths are unbounded in number
+ * and may be confidential, so they go to the transfer log only.
+ */
+final class RelayMetrics {
+
+    private static volatile Rendezvous current;
+
+    private final Counter bytes;
+    private final Map<Outcome, Counter> transfers = new EnumMap<>(Outcome.class);
+    private final Timer pairing;
+
+    RelayMetrics() {
+        MeterRegistry registry = Metrics.globalRegistry();
+        bytes = registry.getOrCreate(Counter.builder("okapi.bytes.relayed")
+                .description("Payload bytes written to consumers"));
+        for (Outcome o : Outcome.values()) {
+            transfers.put(o, registry.getOrCreate(Counter.builder("okapi.transfers")
+                    .description("Paired transfers by how they ended")
+                    .tags(java.util.List.of(Tag.create("outcome", o.label())))));
+        }
+        pairing = registry.getOrCreate(Timer.builder("okapi.pairing.wait")
+                .description("Time the first side of a pair waited for the second"));
+        gauge(registry, "okapi.waiting", "side", "producer", "Producers waiting on the Data API",
+                r -> r.waiting(Side.PRODUCER));
+        gauge(registry, "okapi.waiting", "side", "consumer", "Consumers waiting on the Data API",
+                r -> r.waiting(Side.CONSUMER));
+        gauge(registry, "okapi.connect.waiting", null, null, "Requests waiting on the Connect API",
+                Rendezvous::connectWaiting);
+        gauge(registry, "okapi.transfers.active", null, null, "Transfers running now", Rendezvous::transfers);
+    }
+
+    /** Points the gauges at the rendezvous of the running server (one per JVM outside tests). */
+    void gauges(Rendezvous rendezvous) {
+        current = rendezvous;
+    }
+
+    void relayed(int n) {
+        bytes.increment(n);
+    }
+
+    void ended(Outcome outcome) {
+        transfers.get(outcome).increment();
+    }
+
+    void paired(long waitedNanos) {
+        pairing.record(waitedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static void gauge(MeterRegistry registry, String name, String tag, String value, String description,
+                              ToIntFunction<Rendezvous> read) {
+        Gauge.Builder<Integer> b = Gauge.<Integer>builder(name, () -> {
+            Rendezvous r = current;
+            return r == null ? 0 : read.applyAsInt(r);
+        }).description(description);
+        if (tag != null) {
+            b.tags(java.util.List.of(Tag.create(tag, value)));
+        }
+        registry.getOrCreate(b);
+    }
+}

@@ -1,0 +1,240 @@
+package dev.okapi.relay;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.okapi.protocol.Wire;
+
+/**
+ * Where producers and consumers meet: per stream path, at most one waiting or transferring
+ * producer and one consumer on the Data API, plus any number of Connect API waiters.
+ *
+ * <p>All state sits behind one lock. Every operation under it is a few map and field updates, so
+ * a single lock is both the simplest correct choice and far from a bottleneck; the waits happen
+ * outside it, on futures that the pairing side completes while holding it. Completing under the
+ * lock is what makes a timeout race-free: a waiter that times out and finds itself no longer
+ * registered knows its future is already complete.
+ */
+final class Rendezvous {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<StreamPath, Slot> slots = new HashMap<>();
+    private final RelayMetrics metrics;
+    private int waitingProducers;
+    private int waitingConsumers;
+    private int connectWaiting;
+    private int transfers;
+
+    Rendezvous(RelayMetrics metrics) {
+        this.metrics = metrics;
+        metrics.gauges(this);
+    }
+
+    /**
+     * Pairs a Data API request with its peer on {@code path}, waiting until {@code deadline} if the
+     * peer is not there yet. A consumer offers its {@link Pairing} (its response); a producer
+     * offers {@code null} and receives the consumer's.
+     *
+     * @throws RelayException 409 if this side of the path is taken, 504 if the deadline passes
+     */
+    Pairing pair(StreamPath path, Side side, Pairing offered, Instant deadline) {
+        Waiter me;
+        lock.lock();
+        try {
+            Slot slot = slots.computeIfAbsent(path, p -> new Slot());
+            if (slot.transferring || slot.waiter(side) != null) {
+                dropIfEmpty(path, slot);
+                throw new RelayException(Wire.BUSY, "stream path busy: another " + side.label()
+                        + " is already " + (slot.transferring ? "transferring" : "waiting") + " on " + path);
+            }
+            Waiter peer = slot.waiter(side.opposite());
+            if (peer != null) {
+                return claim(path, slot, peer, side == Side.CONSUMER ? offered : peer.offered);
+            }
+            me = new Waiter(side, offered, System.nanoTime());
+            slot.setWaiter(side, me);
+            count(side, +1);
+            // A Data waiter is a present peer for the opposite side's Connect waiters.
+            releaseConnect(slot, side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER);
+        } finally {
+            lock.unlock();
+        }
+        try {
+            return await(me.paired, deadline);
+        } catch (TimeoutException e) {
+            lock.lock();
+            try {
+                Slot slot = slots.get(path);
+                if (slot != null && slot.waiter(side) == me) {
+                    slot.setWaiter(side, null);
+                    count(side, -1);
+                    dropIfEmpty(path, slot);
+                    throw waitExpired(side.opposite(), deadline);
+                }
+            } finally {
+                lock.unlock();
+            }
+            return me.paired.join(); // claimed while timing out: the pairing is complete
+        }
+    }
+
+    /**
+     * Waits on the Connect API until the peer that {@code mode} awaits is present on {@code path}:
+     * a Data waiter of that side or a Connect waiter of the opposite mode.
+     *
+     * @throws RelayException 504 if the deadline passes first
+     */
+    void awaitPeer(StreamPath path, Wire.Mode mode, Instant deadline) {
+        CompletableFuture<Void> present = new CompletableFuture<>();
+        lock.lock();
+        try {
+            Slot slot = slots.computeIfAbsent(path, p -> new Slot());
+            Wire.Mode opposite = mode == Wire.Mode.AWAIT_READER ? Wire.Mode.AWAIT_WRITER : Wire.Mode.AWAIT_READER;
+            Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
+            if (slot.waiter(awaited) != null || !slot.connect(opposite).isEmpty()) {
+                releaseConnect(slot, opposite);
+                dropIfEmpty(path, slot);
+                return;
+            }
+            slot.connect(mode).add(present);
+            connectWaiting++;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            await(present, deadline);
+        } catch (TimeoutException e) {
+            lock.lock();
+            try {
+                Slot slot = slots.get(path);
+                if (slot != null && slot.connect(mode).remove(present)) {
+                    connectWaiting--;
+                    dropIfEmpty(path, slot);
+                    throw waitExpired(mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER, deadline);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    int waiting(Side side) {
+        return side == Side.PRODUCER ? waitingProducers : waitingConsumers;
+    }
+
+    int connectWaiting() {
+        return connectWaiting;
+    }
+
+    int transfers() {
+        return transfers;
+    }
+
+    private Pairing claim(StreamPath path, Slot slot, Waiter peer, Pairing pairing) {
+        slot.setWaiter(peer.side, null);
+        count(peer.side, -1);
+        slot.transferring = true;
+        transfers++;
+        metrics.paired(System.nanoTime() - peer.since);
+        pairing.onFinish(() -> release(path));
+        peer.paired.complete(pairing);
+        return pairing;
+    }
+
+    private void release(StreamPath path) {
+        lock.lock();
+        try {
+            Slot slot = slots.get(path);
+            if (slot != null && slot.transferring) {
+                slot.transferring = false;
+                transfers--;
+                dropIfEmpty(path, slot);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void releaseConnect(Slot slot, Wire.Mode mode) {
+        List<CompletableFuture<Void>> waiting = slot.connect(mode);
+        waiting.forEach(f -> f.complete(null));
+        connectWaiting -= waiting.size();
+        waiting.clear();
+    }
+
+    private void count(Side side, int delta) {
+        if (side == Side.PRODUCER) {
+            waitingProducers += delta;
+        } else {
+            waitingConsumers += delta;
+        }
+    }
+
+    private void dropIfEmpty(StreamPath path, Slot slot) {
+        if (slot.isEmpty()) {
+            slots.remove(path);
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> future, Instant deadline) throws TimeoutException {
+        long nanos = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
+        try {
+            return future.get(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TimeoutException("interrupted");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("pairing failed", e.getCause());
+        }
+    }
+
+    private static RelayException waitExpired(Side awaited, Instant deadline) {
+        return new RelayException(Wire.WAIT_EXPIRED, "no " + awaited.label() + " arrived before the wait limit");
+    }
+
+    /** One side waiting on the Data API. */
+    private record Waiter(Side side, Pairing offered, long since, CompletableFuture<Pairing> paired) {
+        Waiter(Side side, Pairing offered, long since) {
+            this(side, offered, since, new CompletableFuture<>());
+        }
+    }
+
+    /** The state of one stream path; dropped from the map as soon as it is empty. */
+    private static final class Slot {
+        private Waiter producer;
+        private Waiter consumer;
+        private boolean transferring;
+        private final List<CompletableFuture<Void>> awaitReader = new ArrayList<>();
+        private final List<CompletableFuture<Void>> awaitWriter = new ArrayList<>();
+
+        Waiter waiter(Side side) {
+            return side == Side.PRODUCER ? producer : consumer;
+        }
+
+        void setWaiter(Side side, Waiter w) {
+            if (side == Side.PRODUCER) {
+                producer = w;
+            } else {
+                consumer = w;
+            }
+        }
+
+        List<CompletableFuture<Void>> connect(Wire.Mode mode) {
+            return mode == Wire.Mode.AWAIT_READER ? awaitReader : awaitWriter;
+        }
+
+        boolean isEmpty() {
+            return producer == null && consumer == null && !transferring
+                    && awaitReader.isEmpty() && awaitWriter.isEmpty();
+        }
+    }
+}
