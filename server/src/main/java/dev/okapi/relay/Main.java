@@ -37,8 +37,14 @@ public final class Main {
                 + ", Data API " + base + Wire.DATA_PREFIX + ", health " + base + Wire.OBSERVE_PREFIX + "/health)");
     }
 
-    /** Builds and starts a relay from a configuration whose root holds {@code server} and {@code relay}. */
-    static WebServer start(Config config) {
+    /**
+     * Builds and starts a relay from a configuration whose root holds {@code server} and
+     * {@code relay}; public so that the client's tests can run a real relay in process.
+     *
+     * @param config the root configuration
+     * @return the started server
+     */
+    public static WebServer start(Config config) {
         WebServerConfig.Builder builder = WebServer.builder();
         configure(builder, config);
         return builder.build().start();
