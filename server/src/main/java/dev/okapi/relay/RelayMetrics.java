@@ -1,7 +1,10 @@
 package dev.okapi.relay;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
 
@@ -19,7 +22,8 @@ import io.helidon.metrics.api.Timer;
  */
 final class RelayMetrics {
 
-    private static volatile Rendezvous current;
+    /** Every live rendezvous of this JVM: one in production, several when tests run relays side by side. */
+    private static final Set<Rendezvous> LIVE = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     private final Counter bytes;
     private final Map<Outcome, Counter> transfers = new EnumMap<>(Outcome.class);
@@ -45,9 +49,9 @@ final class RelayMetrics {
         gauge(registry, "okapi.transfers.active", null, null, "Transfers running now", Rendezvous::transfers);
     }
 
-    /** Points the gauges at the rendezvous of the running server (one per JVM outside tests). */
+    /** Adds a rendezvous to what the gauges sum up. */
     void gauges(Rendezvous rendezvous) {
-        current = rendezvous;
+        LIVE.add(rendezvous);
     }
 
     void relayed(int n) {
@@ -65,8 +69,9 @@ final class RelayMetrics {
     private static void gauge(MeterRegistry registry, String name, String tag, String value, String description,
                               ToIntFunction<Rendezvous> read) {
         Gauge.Builder<Integer> b = Gauge.<Integer>builder(name, () -> {
-            Rendezvous r = current;
-            return r == null ? 0 : read.applyAsInt(r);
+            synchronized (LIVE) {
+                return LIVE.stream().mapToInt(read).sum();
+            }
         }).description(description);
         if (tag != null) {
             b.tags(java.util.List.of(Tag.create(tag, value)));
