@@ -22,18 +22,18 @@ import javax.net.ServerSocketFactory;
  * answers the real relay cannot give yet (401, 403) or must never give (malformed messages).
  * Handler failures are collected and rethrown by {@link #close()}, so a broken script fails its test.
  */
-final class ScriptedServer implements AutoCloseable {
+public final class ScriptedServer implements AutoCloseable {
 
     /** One step of the script: what to do with the n-th connection. */
     @FunctionalInterface
-    interface Handler {
+    public interface Handler {
         void handle(Exchange exchange) throws Exception;
     }
 
     /** An accepted connection whose request head has been read. */
-    record Exchange(String requestLine, Map<String, String> headers, InputStream in, OutputStream out, Socket socket) {
+    public record Exchange(String requestLine, Map<String, String> headers, InputStream in, OutputStream out, Socket socket) {
 
-        void send(String ascii) throws IOException {
+        public void send(String ascii) throws IOException {
             out.write(ascii.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
         }
@@ -66,7 +66,7 @@ final class ScriptedServer implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
-    ScriptedServer(Handler... script) throws IOException {
+    public ScriptedServer(Handler... script) throws IOException {
         this(ServerSocketFactory.getDefault(), script);
     }
 
@@ -107,7 +107,7 @@ final class ScriptedServer implements AutoCloseable {
         return scheme + "://" + host + ":" + port();
     }
 
-    String base() {
+    public String base() {
         return base("http", "127.0.0.1");
     }
 

@@ -1,0 +1,83 @@
+package dev.okapi.client.cli;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.okapi.client.ZebraStream;
+import dev.okapi.protocol.Wire;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The options {@code write} and {@code read} share, named as in the Python CLI, each with the
+ * environment variable that stands in for it (secrets belong in the environment, not in the
+ * process list).
+ */
+final class StreamOptions {
+
+    static final String ENV_ACCESS_TOKEN = "ZEBRASTREAM_ACCESS_TOKEN";
+    static final String ENV_PASSPHRASE = "ZEBRASTREAM_PASSPHRASE";
+    static final String ENV_CONNECT_URL = "ZEBRASTREAM_CONNECT_URL";
+    /** Where {@code run.sh} starts the relay. */
+    static final String DEFAULT_CONNECT_URL = "http://127.0.0.1:8080" + Wire.CONNECT_PREFIX;
+
+    @Option(names = {"-s", "--stream-path"}, required = true, paramLabel = "PATH",
+            description = "Stream path, e.g. /team/feed.")
+    String streamPath;
+
+    @Option(names = {"-a", "--access-token"}, paramLabel = "TOKEN",
+            description = "Access token (default: $" + ENV_ACCESS_TOKEN + "). Prefer the variable: options show in ps.")
+    String accessToken;
+
+    @Option(names = {"-p", "--passphrase"}, paramLabel = "PASSPHRASE",
+            description = "End-to-end encrypt with age-rt v0.2 (default: $" + ENV_PASSPHRASE + ").")
+    String passphrase;
+
+    @Option(names = {"-t", "--connect-timeout"}, paramLabel = "SECONDS",
+            description = "Give up if the peer has not arrived within SECONDS (default: wait as long as the relay allows).")
+    Integer connectTimeout;
+
+    @Option(names = {"-U", "--connect-url"}, paramLabel = "URL",
+            description = "Connect API base URL (default: $" + ENV_CONNECT_URL + ", else " + DEFAULT_CONNECT_URL + ").")
+    String connectUrl;
+
+    @Option(names = "--progress", negatable = true,
+            description = "Show a progress line on stderr (default: only when stderr is a terminal).")
+    Boolean progress;
+
+    @Parameters(paramLabel = "COMMAND", arity = "0..*",
+            description = "After --: a command to run instead of using stdin (write) or stdout (read).")
+    List<String> command = new ArrayList<>();
+
+    /** The stream these options describe; a usage error (exit 2) if they do not describe one. */
+    ZebraStream.Builder stream(CommandSpec spec, Map<String, String> env) {
+        if (connectTimeout != null && connectTimeout < 1) {
+            throw new ParameterException(spec.commandLine(), "--connect-timeout must be at least 1 second");
+        }
+        try {
+            return ZebraStream.builder(orEnv(connectUrl, env, ENV_CONNECT_URL, DEFAULT_CONNECT_URL), streamPath)
+                    .accessToken(orEnv(accessToken, env, ENV_ACCESS_TOKEN, null))
+                    .passphrase(orEnv(passphrase, env, ENV_PASSPHRASE, null))
+                    .connectTimeout(connectTimeout == null ? null : Duration.ofSeconds(connectTimeout));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    boolean showProgress(Stdio io) {
+        return progress != null ? progress : io.errIsTerminal();
+    }
+
+    static String orEnv(String option, Map<String, String> env, String variable, String fallback) {
+        if (option != null) {
+            return option;
+        }
+        String value = env.get(variable);
+        return value == null || value.isEmpty() ? fallback : value;
+    }
+}
