@@ -144,8 +144,11 @@ final class HttpConnection implements Closeable {
 
     /** Bounds every following blocking read; {@link Duration#ZERO} means no bound. */
     void readTimeout(Duration timeout) throws IOException {
-        long millis = timeout.toMillis();
-        socket.setSoTimeout(millis > Integer.MAX_VALUE ? 0 : (int) Math.max(millis, timeout.isZero() ? 0 : 1));
+        if (timeout.isZero()) {
+            socket.setSoTimeout(0);
+        } else {
+            socket.setSoTimeout((int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE));
+        }
     }
 
     /**

@@ -29,6 +29,7 @@ public final class StreamReader extends InputStream {
     private final InputStream body;
     private final String contentType;
     private final String path;
+    private final byte[] one = new byte[1];
     private volatile boolean closed;
     private IOException failure;
     private long bytesRead;
@@ -72,7 +73,6 @@ public final class StreamReader extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xff;
     }
