@@ -1,0 +1,258 @@
+package dev.okapi.conformance;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.Future;
+
+import dev.okapi.protocol.Wire;
+
+import static dev.okapi.conformance.Ctx.expect;
+import static dev.okapi.protocol.Wire.Mode.AWAIT_READER;
+import static dev.okapi.protocol.Wire.Mode.AWAIT_WRITER;
+
+/** Spec section 6: the Connect API. */
+final class ConnectCases {
+
+    private ConnectCases() {
+    }
+
+    static void register(Registry r) {
+        r.section("connect");
+
+        r.group("mode (6)");
+        r.must("CONN-1", "a missing or unknown mode gets 400 in one line", c -> {
+            String p = c.path();
+            for (String q : new String[] {"", "?timeout=0", "?mode=", "?mode=await-readers", "?mode=AWAIT-READER", "?mode=read",
+                "?mode=await_writer", "?Mode=await-reader"}) {
+                Ctx.Reply rep = c.get(Wire.CONNECT_PREFIX + p + q, Ctx.Side.PRODUCER);
+                Ctx.status(rep, Wire.BAD_REQUEST, "Connect " + q);
+                Ctx.oneLine(rep, "400 answer");
+            }
+        });
+
+        r.group("presence (6)");
+        r.must("CONN-2", "await-reader first, then await-writer: both answered 200", c -> meet(c, AWAIT_READER));
+        r.must("CONN-2", "await-writer first, then await-reader: both answered 200", c -> meet(c, AWAIT_WRITER));
+        r.must("CONN-2", "a consumer waiting on the Data API answers await-reader at once", c -> {
+            String p = c.path();
+            c.consumer(p);
+            c.awaitPresent(p, Ctx.Side.CONSUMER);
+            Ctx.status(c.connect(p, AWAIT_READER, "timeout=30", Ctx.QUICK), Wire.OK, "await-reader with a Data consumer waiting");
+        });
+        r.must("CONN-2", "a producer waiting on the Data API answers await-writer at once", c -> {
+            String p = c.path();
+            c.producer(p, Producer.Framing.CHUNKED, true);
+            c.awaitPresent(p, Ctx.Side.PRODUCER);
+            Ctx.status(c.connect(p, AWAIT_WRITER, "timeout=30", Ctx.QUICK), Wire.OK, "await-writer with a Data producer waiting");
+        });
+        r.must("CONN-2", "the wrong side is not a peer: a waiting producer or await-reader does not answer await-reader", c -> {
+            String p = c.path();
+            c.producer(p, Producer.Framing.CHUNKED, true);
+            Future<Ctx.Reply> other = c.async(() -> c.connect(p, AWAIT_READER, "timeout=30", Duration.ofSeconds(35)));
+            c.awaitPresent(p, Ctx.Side.PRODUCER);
+            Ctx.Reply rep = c.connect(p, AWAIT_READER, "timeout=0", Ctx.QUICK);
+            Ctx.status(rep, Wire.WAIT_EXPIRED, "await-reader with only writers present");
+            expect(!other.isDone(), "the other await-reader", "still waiting", () -> "answered");
+        });
+        r.must("CONN-3", "two await-reader requests and one await-writer: all three answered 200, no 409", c -> {
+            String p = c.path();
+            Future<Ctx.Reply> r1 = c.async(() -> c.connect(p, AWAIT_READER, "timeout=30", Duration.ofSeconds(35)));
+            Future<Ctx.Reply> r2 = c.async(() -> c.connect(p, AWAIT_READER, "timeout=30", Duration.ofSeconds(35)));
+            // Both waiting: a third await-reader probe must not be answered 409 either.
+            Ctx.Reply probe = c.connect(p, AWAIT_READER, "timeout=0", Ctx.QUICK);
+            expect(probe.status() != Wire.BUSY, "a third await-reader", "not 409", probe::describe);
+            Thread.sleep(200); // r1 and r2 are on their way; presence below does not depend on it
+            Ctx.Reply w = c.connect(p, AWAIT_WRITER, "timeout=30", Duration.ofSeconds(35));
+            Ctx.status(w, Wire.OK, "await-writer");
+            Ctx.status(c.await(r1, Duration.ofSeconds(10), "first await-reader"), Wire.OK, "first await-reader");
+            Ctx.status(c.await(r2, Duration.ofSeconds(10), "second await-reader"), Wire.OK, "second await-reader");
+        });
+
+        r.group("the answer (6)");
+        r.must("CONN-4", "200 text/plain whose body is the absolute http(s) Data URL ending with the stream path", c -> {
+            String p = c.path();
+            c.consumer(p);
+            c.awaitPresent(p, Ctx.Side.CONSUMER);
+            Ctx.Reply rep = c.connect(p, AWAIT_READER, null, Ctx.QUICK);
+            Ctx.status(rep, Wire.OK, "Connect with a reader present");
+            expect(rep.head().mediaType().orElse("").equals("text/plain"), "Content-Type", "text/plain", rep::describe);
+            dataUrl(rep, p);
+        });
+        r.must("CONN-4", "the field client's sequence: Connect both sides, then PUT and GET at the returned URLs", c -> {
+            String p = c.path();
+            Future<Ctx.Reply> reader = c.async(() -> c.connect(p, AWAIT_WRITER, "timeout=31", Duration.ofSeconds(35)));
+            Ctx.Reply w = c.connect(p, AWAIT_READER, "timeout=31", Duration.ofSeconds(35));
+            Ctx.status(w, Wire.OK, "the producer's Connect");
+            Ctx.Reply rd = c.await(reader, Duration.ofSeconds(10), "the consumer's Connect");
+            Ctx.status(rd, Wire.OK, "the consumer's Connect");
+            URI wu = dataUrl(w, p);
+            URI ru = dataUrl(rd, p);
+            byte[] data = Text.random(200000);
+            Flows.Transfer t = viaUrls(c, wu, ru, data);
+            t.expectClean(data, "stream at the Connect URLs");
+        });
+
+        r.group("redirect (6)");
+        r.must("CONN-5", "redirect=true and redirect=1 answer 307 with Location = the Data URL", c -> {
+            for (String v : new String[] {"true", "1"}) {
+                String p = c.path();
+                c.consumer(p);
+                c.awaitPresent(p, Ctx.Side.CONSUMER);
+                Ctx.Reply plain = c.connect(p, AWAIT_READER, null, Ctx.QUICK);
+                Ctx.status(plain, Wire.OK, "Connect without redirect");
+                Ctx.Reply red = c.connect(p, AWAIT_READER, "redirect=" + v, Ctx.QUICK);
+                Ctx.status(red, Wire.REDIRECT, "Connect with redirect=" + v);
+                String loc = red.head().first("Location").orElse("(none)");
+                expect(loc.equals(plain.text().strip()), "Location", plain.text().strip(), () -> loc);
+            }
+        });
+        r.must("CONN-5", "redirect=false and redirect=0 answer 200 with the URL; other values get 400", c -> {
+            String p = c.path();
+            c.consumer(p);
+            c.awaitPresent(p, Ctx.Side.CONSUMER);
+            for (String v : new String[] {"false", "0"}) {
+                Ctx.Reply rep = c.connect(p, AWAIT_READER, "redirect=" + v, Ctx.QUICK);
+                Ctx.status(rep, Wire.OK, "redirect=" + v);
+                dataUrl(rep, p);
+            }
+            for (String v : new String[] {"yes", "TRUE", "2", ""}) {
+                Ctx.Reply rep = c.connect(p, AWAIT_READER, "redirect=" + v, Ctx.QUICK);
+                Ctx.status(rep, Wire.BAD_REQUEST, "redirect=" + v);
+            }
+        });
+        r.must("CONN-6", "with the token in the query, the 307 Location carries the same accesstoken", c -> {
+            String p = c.path();
+            c.consumer(p);
+            c.awaitPresent(p, Ctx.Side.CONSUMER);
+            String token = c.creds().write().orElse("conformance-dummy-" + Text.hex(4));
+            Ctx.Reply red = c.exchange("GET", Wire0.connect(p, AWAIT_READER, "redirect=true&accesstoken=" + token),
+                    Ctx.Side.NONE, Ctx.QUICK);
+            Ctx.status(red, Wire.REDIRECT, "Connect with redirect and accesstoken");
+            String loc = red.head().first("Location").orElse("");
+            URI u = URI.create(loc);
+            expect(u.getRawQuery() != null && ("&" + u.getRawQuery() + "&").contains("&accesstoken=" + token + "&"),
+                    "Location", "…?accesstoken=" + token, () -> loc);
+        });
+        r.must("CONN-6", "with the token in a header, the 307 Location carries no token", c -> {
+            String p = c.path();
+            c.consumer(p);
+            c.awaitPresent(p, Ctx.Side.CONSUMER);
+            String token = c.creds().write().orElse("conformance-dummy-" + Text.hex(4));
+            Ctx.Reply red = c.exchange("GET", Wire0.connect(p, AWAIT_READER, "redirect=true"), Ctx.Side.NONE, Ctx.QUICK,
+                    "Authorization: Bearer " + token);
+            Ctx.status(red, Wire.REDIRECT, "Connect with redirect");
+            String loc = red.head().first("Location").orElse("");
+            expect(!loc.contains("accesstoken") && !loc.contains(token), "Location", "no token", () -> loc);
+        });
+
+        r.group("timeout (6)");
+        r.must("CONN-7", "timeout=1 with no peer: 504 after about a second", c -> {
+            long t0 = System.nanoTime();
+            Ctx.Reply rep = c.connect(c.path(), AWAIT_READER, "timeout=1", Duration.ofSeconds(10));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            Ctx.status(rep, Wire.WAIT_EXPIRED, "timeout=1, no peer");
+            Ctx.oneLine(rep, "504 answer");
+            expect(ms >= 900 && ms < 4000, "time to 504", "about 1 s (0.9 … 4 s)", () -> ms + " ms");
+        });
+        r.must("CONN-7", "timeout=0 with no peer: 504 at once", c -> {
+            long t0 = System.nanoTime();
+            Ctx.Reply rep = c.connect(c.path(), AWAIT_WRITER, "timeout=0", Ctx.QUICK);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            Ctx.status(rep, Wire.WAIT_EXPIRED, "timeout=0, no peer");
+            expect(ms < 2000, "time to 504", "under 2 s", () -> ms + " ms");
+        });
+        r.must("CONN-7", "malformed timeouts get 400: -1 1.5 abc empty 1e3 +1 ten digits 0x10", c -> {
+            String p = c.path();
+            for (String v : new String[] {"-1", "1.5", "abc", "", "1e3", "%2B1", "1234567890", "0x10", "1s", "%201"}) {
+                Ctx.Reply rep = c.connect(p, AWAIT_READER, "timeout=" + v, Ctx.QUICK);
+                Ctx.status(rep, Wire.BAD_REQUEST, "timeout=" + v);
+            }
+        });
+        r.must("CONN-7", "a timeout above the wait limit (999999999) is accepted", c -> {
+            String p = c.path();
+            c.consumer(p);
+            c.awaitPresent(p, Ctx.Side.CONSUMER);
+            Ctx.status(c.connect(p, AWAIT_READER, "timeout=999999999", Ctx.QUICK), Wire.OK, "timeout=999999999 with a peer");
+        });
+        r.needs(Need.WAIT_LIMIT).must("CONN-8", "without timeout, Connect is answered 504 after the wait limit", c -> {
+            long t0 = System.nanoTime();
+            Ctx.Reply rep = c.connect(c.path(), AWAIT_WRITER, null, c.waitLimit().plusSeconds(5));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            Ctx.status(rep, Wire.WAIT_EXPIRED, "Connect with no peer");
+            expect(ms <= c.waitLimit().toMillis() + 3000, "time to 504", "at most the wait limit (+3 s)", () -> ms + " ms");
+        });
+
+        r.group("methods (6)");
+        r.must("CONN-9", "other methods on the Connect API get 405 with Allow: GET", c -> {
+            for (String m : new String[] {"POST", "PUT", "DELETE", "PATCH"}) {
+                Ctx.Reply rep = c.exchange(m, Wire0.connect(c.path(), AWAIT_READER, "timeout=0"), Ctx.Side.PRODUCER, Ctx.QUICK,
+                        "Content-Length: 0");
+                Ctx.status(rep, Wire.METHOD_NOT_ALLOWED, m + " on Connect");
+                String allow = rep.head().first("Allow").orElse("");
+                expect(allow.toUpperCase(java.util.Locale.ROOT).contains("GET") && !allow.toUpperCase(java.util.Locale.ROOT).contains("PUT"),
+                        m + ": Allow", "GET", rep::describe);
+            }
+        });
+    }
+
+    private static void meet(Ctx c, Wire.Mode first) throws Exception {
+        String p = c.path();
+        Wire.Mode second = first == AWAIT_READER ? AWAIT_WRITER : AWAIT_READER;
+        Future<Ctx.Reply> f = c.async(() -> c.connect(p, first, "timeout=30", Duration.ofSeconds(35)));
+        // The first is present once a probe of the opposite mode with timeout=0 succeeds.
+        long end = System.nanoTime() + Ctx.QUICK.toNanos();
+        Ctx.Reply s = null;
+        while (System.nanoTime() < end) {
+            s = c.connect(p, second, "timeout=0", Ctx.QUICK);
+            if (s.status() == Wire.OK) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        Ctx.Reply sec = s;
+        expect(sec != null && sec.status() == Wire.OK, "the second Connect (" + second.word() + ")", "200", () -> sec == null ? "none" : sec.describe());
+        Ctx.Reply fr = c.await(f, Duration.ofSeconds(10), "the first Connect (" + first.word() + ")");
+        Ctx.status(fr, Wire.OK, "the first Connect (" + first.word() + ")");
+        dataUrl(fr, p);
+        dataUrl(sec, p);
+    }
+
+    /** [CONN-4]: the body is an absolute http(s) URL ending with the stream path, and nothing else. */
+    static URI dataUrl(Ctx.Reply rep, String path) {
+        String body = rep.text();
+        String url = body.endsWith("\r\n") ? body.substring(0, body.length() - 2) : body.endsWith("\n") ? body.substring(0, body.length() - 1) : body;
+        URI u;
+        try {
+            u = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new Failure("the Connect answer's body", "an absolute URL and nothing else", "'" + Text.clip(body, 200) + "'");
+        }
+        URI uri = u;
+        expect(uri.isAbsolute() && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null,
+                "the Connect answer's body", "an absolute http(s) URL", () -> "'" + Text.clip(body, 200) + "'");
+        expect(uri.getRawPath() != null && uri.getRawPath().endsWith(path), "the Data URL's path", "ending with " + path,
+                () -> String.valueOf(uri.getRawPath()));
+        return uri;
+    }
+
+    /** A transfer at the given Data URLs (they must lead to this target, which the suite can reach). */
+    static Flows.Transfer viaUrls(Ctx c, URI producerUrl, URI consumerUrl, byte[] data) throws Exception {
+        String pt = producerUrl.getRawPath() + (producerUrl.getRawQuery() == null ? "" : "?" + producerUrl.getRawQuery());
+        String ct = consumerUrl.getRawPath() + (consumerUrl.getRawQuery() == null ? "" : "?" + consumerUrl.getRawQuery());
+        Conn pc = c.open();
+        pc.send(c.head("PUT", pt, Ctx.Side.PRODUCER, "Transfer-Encoding: chunked"));
+        Producer p = new Producer(c, pc, Producer.Framing.CHUNKED);
+        // The field client reads the control lines while it uploads.
+        Future<Void> sender = c.async(() -> {
+            Flows.sendAll(p, data, 65536);
+            p.end();
+            return null;
+        });
+        Conn cc = c.open();
+        cc.send(c.head("GET", ct, Ctx.Side.CONSUMER));
+        Head ch = c.readHead(cc, "GET at the Data URL");
+        Conn.Body b = ch.status() == Wire.OK ? cc.readBody(ch, 1 << 24) : new Conn.Body(new byte[0], Conn.End.CLEAN, null);
+        c.await(sender, Duration.ofSeconds(30), "the upload");
+        return new Flows.Transfer(p.finish(), b, ch);
+    }
+}

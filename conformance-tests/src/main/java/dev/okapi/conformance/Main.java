@@ -1,0 +1,140 @@
+package dev.okapi.conformance;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import dev.okapi.protocol.Wire;
+
+/**
+ * The conformance runner: {@code java -jar okapi-conformance.jar --target http://127.0.0.1:8080}.
+ * It talks to the relay only over the network, through its own client; see the README.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out));
+    }
+
+    /**
+     * Runs the suite as the command line says.
+     *
+     * @return 0 when every case that ran passed, 1 when one failed, 2 on a usage or setup error
+     */
+    public static int run(String[] args, PrintStream out) {
+        Options opt;
+        try {
+            opt = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().isEmpty()) {
+                out.println("error: " + e.getMessage());
+            }
+            out.print(Options.USAGE);
+            return e.getMessage().isEmpty() ? 0 : 2;
+        }
+        List<Case> cases = Registry.all();
+        if (opt.list()) {
+            Runner.list(cases, opt, out);
+            return 0;
+        }
+        ServerProcess server = null;
+        List<Mgmt.Token> made = new ArrayList<>();
+        try {
+            if (opt.serverCommand().isPresent()) {
+                server = ServerProcess.start(opt.serverCommand().get(), Duration.ofSeconds(opt.startupSeconds()));
+                out.println("started relay on port " + server.port() + " (log " + server.log() + ")");
+                opt = opt.withTarget("http://127.0.0.1:" + server.port());
+            }
+            Target target = Target.parse(opt.target().orElseThrow(), opt.insecure());
+            try (Conn probe = Conn.open(target, Duration.ofSeconds(5))) {
+                // reachable
+            } catch (IOException e) {
+                out.println("error: cannot connect to " + target.origin() + ": " + e.getMessage());
+                return 2;
+            }
+            Ctx.Credentials creds = credentials(opt, target, made, out);
+            out.println("Okapi conformance suite for the ZebraStream protocol " + Wire.VERSION + " against " + target.origin()
+                    + (creds.tokens() ? " (token mode)" : " (open mode)") + (opt.strict() ? ", strict" : "")
+                    + opt.waitLimit().map(w -> ", wait limit " + w.toSeconds() + " s").orElse(""));
+            warnIfTokensNeeded(target, creds, opt, out);
+            Reports reports = new Reports(out, opt.quiet());
+            long start = System.nanoTime();
+            List<Result> results = new Runner(opt, target, creds, reports).run(cases);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            reports.summary(results, millis);
+            if (opt.junitXml().isPresent()) {
+                Reports.junitXml(opt.junitXml().get(), results, millis);
+            }
+            if (opt.json().isPresent()) {
+                Reports.jsonLines(opt.json().get(), results);
+            }
+            cleanup(opt, target, made);
+            return Reports.count(results, Result.Outcome.FAIL) > 0 ? 1 : 0;
+        } catch (IOException | RuntimeException e) {
+            out.println("error: " + e.getMessage());
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 2;
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    /** Tokens from the command line, or made for the token prefix when only the management key is given. */
+    private static Ctx.Credentials credentials(Options opt, Target target, List<Mgmt.Token> made, PrintStream out)
+            throws IOException {
+        if (opt.tokens() || opt.managementKey().isEmpty()) {
+            return new Ctx.Credentials(opt.writeToken(), opt.readToken(), opt.managementKey());
+        }
+        String key = opt.managementKey().get();
+        Instant expires = Instant.now().plus(Duration.ofHours(2));
+        try {
+            Mgmt.Token w = Mgmt.create(target, key, Mgmt.tokenForm(opt.tokenPrefix(), "write", true, expires));
+            made.add(w);
+            Mgmt.Token r = Mgmt.create(target, key, Mgmt.tokenForm(opt.tokenPrefix(), "read", true, expires));
+            made.add(r);
+            out.println("made a write and a read token for " + opt.tokenPrefix() + " (recursive) through the Management API");
+            return new Ctx.Credentials(Optional.of(w.token()), Optional.of(r.token()), opt.managementKey());
+        } catch (Failure e) {
+            throw new IOException("could not make tokens with --management-key: " + e.getMessage() + ": " + e.actual());
+        }
+    }
+
+    private static void cleanup(Options opt, Target target, List<Mgmt.Token> made) {
+        for (Mgmt.Token t : made) {
+            try {
+                Mgmt.delete(target, opt.managementKey().orElseThrow(), t.tokenId());
+            } catch (IOException | RuntimeException e) {
+                // they expire in two hours anyway
+            }
+        }
+    }
+
+    /** A relay that demands tokens fails nearly every case without them: say why up front. */
+    private static void warnIfTokensNeeded(Target target, Ctx.Credentials creds, Options opt, PrintStream out) {
+        if (creds.tokens()) {
+            return;
+        }
+        try (Conn c = Conn.open(target, Duration.ofSeconds(5))) {
+            c.send("GET " + Wire0.connect(opt.tokenPrefix() + "/probe-" + Text.hex(4), Wire.Mode.AWAIT_READER, "timeout=0")
+                    + " HTTP/1.1\r\nHost: " + target.hostHeader() + "\r\nConnection: close\r\n\r\n");
+            Head h = c.readHead();
+            if (h.status() == Wire.UNAUTHORIZED) {
+                out.println("warning: the relay answers 401 without a token: it runs in token mode; give --write-token and "
+                        + "--read-token (or --management-key), or most cases will fail");
+            }
+        } catch (IOException e) {
+            out.println("warning: probe failed: " + e.getMessage());
+        }
+    }
+}

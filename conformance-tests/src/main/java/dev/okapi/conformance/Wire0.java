@@ -1,0 +1,29 @@
+package dev.okapi.conformance;
+
+import dev.okapi.protocol.Wire;
+
+/**
+ * The protocol's words the suite needs beyond {@link Wire}: derived request targets and the
+ * control-line grammar of spec section 5.3.
+ */
+final class Wire0 {
+
+    /** {@code control-line} without its LF (spec 5.3). */
+    static final java.util.regex.Pattern CONTROL_LINE = java.util.regex.Pattern.compile("\\[(STATE|ERROR):[A-Z_]+]");
+
+    private Wire0() {
+    }
+
+    static boolean isStreamPath(String p) {
+        return p.length() <= Wire.STREAM_PATH_MAX && Wire.STREAM_PATH.matcher(p).matches();
+    }
+
+    static String data(String path) {
+        return Wire.DATA_PREFIX + path;
+    }
+
+    static String connect(String path, Wire.Mode mode, String moreQuery) {
+        return Wire.CONNECT_PREFIX + path + "?" + Wire.PARAM_MODE + "=" + mode.word()
+                + (moreQuery == null || moreQuery.isEmpty() ? "" : "&" + moreQuery);
+    }
+}
