@@ -31,20 +31,24 @@ final class SeededData {
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    /** Reads to the end; returns the SHA-256 and the count of what was read. */
+    /** Reads to the end; returns the SHA-256 and the count of what was read, and when the first bytes came. */
     static Digest read(InputStream in) throws IOException {
         MessageDigest sha = sha256();
         byte[] buf = new byte[BLOCK];
         long count = 0;
+        long first = 0;
         int n;
         while ((n = in.read(buf)) >= 0) {
+            if (first == 0) {
+                first = System.nanoTime();
+            }
             sha.update(buf, 0, n);
             count += n;
         }
-        return new Digest(HexFormat.of().formatHex(sha.digest()), count);
+        return new Digest(HexFormat.of().formatHex(sha.digest()), count, first == 0 ? System.nanoTime() : first);
     }
 
-    record Digest(String sha256, long bytes) {
+    record Digest(String sha256, long bytes, long firstByteNanos) {
     }
 
     private static void fill(SplittableRandom random, byte[] block, int n) {
