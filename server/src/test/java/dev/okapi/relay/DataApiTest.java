@@ -112,21 +112,26 @@ class DataApiTest {
     @Test
     void secondProducerAndSecondConsumerAreRefused() throws Exception {
         String path = TestRelay.freshPath();
-        CompletableFuture<HttpResponse<String>> first = relay.http.sendAsync(put(relay, path, "first"),
-                HttpResponse.BodyHandlers.ofString());
-        relay.awaitWaiting(Side.PRODUCER, 1);
-        HttpResponse<String> second = relay.http.send(put(relay, path, "second"), HttpResponse.BodyHandlers.ofString());
-        assertThat(second.statusCode(), is(409));
-        assertThat(second.body(), containsString("busy"));
+        try (RawHttp first = new RawHttp(relay.port())) {
+            first.head("PUT", "/data" + path, "Transfer-Encoding: chunked");
+            relay.awaitWaiting(Side.PRODUCER, 1);
+            HttpResponse<String> second = relay.http.send(put(relay, path, "second"), HttpResponse.BodyHandlers.ofString());
+            assertThat(second.statusCode(), is(409));
+            assertThat(second.body(), is("stream path busy: another producer is already waiting on " + path + "\n"));
 
-        // pair the first producer with a consumer that reads slowly, then try a second consumer while busy
-        HttpResponse<InputStream> consumer = relay.getStream("/data" + path);
-        HttpResponse<String> secondConsumer = relay.get("/data" + path);
-        String firstBody = new String(consumer.body().readAllBytes(), StandardCharsets.UTF_8);
-        // the path was busy or already free again: either way the second consumer never got the first's data
-        assertThat(secondConsumer.body().contains("first"), is(false));
-        assertThat(firstBody, is("first"));
-        assertThat(first.get().statusCode(), is(200));
+            CompletableFuture<HttpResponse<InputStream>> consumer = relay.http.sendAsync(
+                    HttpRequest.newBuilder(relay.uri("/data" + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            first.chunk("first");
+            InputStream body = consumer.get().body();
+            assertThat(new String(body.readNBytes(5), StandardCharsets.UTF_8), is("first"));
+            // transferring now: neither a producer nor a consumer may join
+            assertThat(relay.http.send(put(relay, path, "third"), HttpResponse.BodyHandlers.ofString()).statusCode(), is(409));
+            HttpResponse<String> secondConsumer = relay.get("/data" + path);
+            assertThat(secondConsumer.statusCode(), is(409));
+            assertThat(secondConsumer.body(), containsString("transferring"));
+            first.lastChunk();
+            assertThat(body.read(), is(-1));
+        }
     }
 
     @Test
@@ -144,10 +149,13 @@ class DataApiTest {
         try (RawHttp producer = new RawHttp(relay.port())) {
             producer.head("PUT", "/data" + path, "Transfer-Encoding: chunked");
             relay.awaitWaiting(Side.PRODUCER, 1);
-            HttpResponse<InputStream> consumer = relay.getStream("/data" + path);
+            // the consumer's response head follows the first payload byte, so ask before sending it
+            CompletableFuture<HttpResponse<InputStream>> consumer = relay.http.sendAsync(
+                    HttpRequest.newBuilder(relay.uri("/data" + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
             producer.chunk("partial");
+            InputStream body = consumer.get().body();
             producer.socket.close();
-            assertThrows(IOException.class, () -> consumer.body().readAllBytes());
+            assertThrows(IOException.class, body::readAllBytes);
         }
         CompletableFuture<HttpResponse<String>> again = relay.http.sendAsync(put(relay, path, "after abort"),
                 HttpResponse.BodyHandlers.ofString());
