@@ -22,6 +22,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -83,8 +84,15 @@ final class DataService implements HttpService {
     }
 
     private void produce(ServerRequest req, ServerResponse res) {
-        StreamPath path = pathOf(req);
-        Pairing pairing = rendezvous.pair(path, Side.PRODUCER, null, Instant.now().plus(config.maxWait()));
+        Pairing pairing;
+        try {
+            pairing = rendezvous.pair(pathOf(req), Side.PRODUCER, null, Instant.now().plus(config.maxWait()));
+        } catch (RelayException e) {
+            e.answer(res);
+            // The upload was never read (no 100 Continue went out); draining it for as long as
+            // it lasts just to keep the connection would let a refused producer hold a thread.
+            throw new CloseConnectionException("producer refused: " + e.getMessage());
+        }
         new Copy(req, res, pairing).run();
     }
 
@@ -159,7 +167,11 @@ final class DataService implements HttpService {
                 }
             }
             try {
-                out.close(); // the consumer's terminating chunk goes out before the producer hears of success
+                // Helidon's close() of a response stream is a no-op; commit() is what sends the
+                // terminating chunk. Doing it here, not by letting the consumer's handler return,
+                // is what lets the producer hear of success only after the consumer has its end.
+                out.flush();
+                ((RoutingResponse) pairing.consumer()).commit();
             } catch (RuntimeException | IOException e) {
                 consumerGone(in, control, e);
             }

@@ -6,9 +6,7 @@ import java.util.logging.Logger;
 import dev.okapi.protocol.Wire;
 
 import io.helidon.config.Config;
-import io.helidon.http.HeaderNames;
 import io.helidon.logging.common.LogConfig;
-import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
@@ -66,15 +64,6 @@ public final class Main {
                                 RelayMetrics metrics) {
         routing.register(Wire.CONNECT_PREFIX, new ConnectService(rendezvous, relay))
                 .register(Wire.DATA_PREFIX, new DataService(rendezvous, relay, metrics))
-                .error(RelayException.class, (req, res, e) -> {
-                    res.status(e.status()).header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
-                            .header(HeaderNames.CACHE_CONTROL, "no-store")
-                            .send(e.getMessage() + "\n");
-                    if (req.headers().contentLength().orElse(0) > 0 || req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
-                        // An unread upload (a refused producer) must not be drained for as long as
-                        // it lasts just to keep the connection alive.
-                        throw new CloseConnectionException("refused request with a body");
-                    }
-                });
+                .error(RelayException.class, (req, res, e) -> e.answer(res));
     }
 }

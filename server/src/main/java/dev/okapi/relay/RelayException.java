@@ -1,5 +1,10 @@
 package dev.okapi.relay;
 
+import dev.okapi.protocol.Wire;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerResponse;
+
 /**
  * A request the relay refuses, with the status and the one-line reason the client gets.
  *
@@ -17,5 +22,13 @@ final class RelayException extends RuntimeException {
 
     int status() {
         return status;
+    }
+
+    /** Answers the refused request: the status and the reason as one line of plain text. */
+    void answer(ServerResponse res) {
+        res.status(status)
+                .header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
+                .header(HeaderNames.CACHE_CONTROL, "no-store")
+                .send(getMessage() + "\n");
     }
 }
