@@ -61,6 +61,10 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
             Exit code: 0 all run cases passed, 1 a case failed, 2 usage or setup error.
             """;
 
+    private static final java.util.Set<String> VALUED = java.util.Set.of("--target", "--server-command", "--startup-seconds",
+            "--write-token", "--read-token", "--management-key", "--token-prefix", "--only", "--skip", "--junit-xml", "--json",
+            "--wait-limit", "--case-timeout");
+
     /** Parses the arguments; throws IllegalArgumentException with a message on bad usage. */
     static Options parse(String[] args) {
         Optional<String> target = Optional.empty();
@@ -95,6 +99,9 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
                 case "--quiet" -> quiet = true;
                 case "--help", "-h" -> throw new IllegalArgumentException("");
                 default -> {
+                    if (!VALUED.contains(a)) {
+                        throw new IllegalArgumentException("unknown option " + a);
+                    }
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException("missing value for " + a);

@@ -3,6 +3,8 @@ package dev.okapi.conformance;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +20,8 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * CI's run of the whole suite, strict, against our relay. The relay is started in process for
- * convenience (the test may; the suite itself only ever talks to it over the network), with the
- * embedded configuration and a 3 s wait limit so the wait-expiry cases stay short.
+ * CI's run of the whole suite, strict, against our relay with its embedded configuration and a
+ * 3 s wait limit, so that the wait-expiry cases stay short.
  */
 final class OurRelayTest {
 
@@ -40,9 +41,22 @@ final class OurRelayTest {
     );
 
     private static WebServer relay;
+    private static String target;
 
+    /**
+     * The relay as CI ships it: the built jar, started by the suite's own --server-command (which
+     * also proves that option: free port, wait, process tree killed). Without the jar (a module
+     * built alone), the same relay in process.
+     */
     @BeforeAll
     static void start() {
+        Path jar = Path.of(System.getProperty("okapi.relayJar", "../server/target/okapi-relay.jar"));
+        if (Files.isRegularFile(jar)) {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            target = "--server-command=" + java + " -Xmx256m -Dserver.port=$PORT -Drelay.max-wait-seconds=3 -D" + MARKER
+                    + " -jar " + jar.toAbsolutePath();
+            return;
+        }
         Config config = Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
@@ -52,7 +66,11 @@ final class OurRelayTest {
                         "relay.max-wait-seconds", "3")), ConfigSources.classpath("application.yaml"))
                 .build();
         relay = dev.okapi.relay.Main.start(config);
+        target = "--target=http://127.0.0.1:" + relay.port();
     }
+
+    /** Marks the relay processes this test starts, to check that none outlives the run. */
+    private static final String MARKER = "okapi.conformance.run=" + java.util.UUID.randomUUID();
 
     @AfterAll
     static void stop() {
@@ -64,7 +82,7 @@ final class OurRelayTest {
     @Test
     void wholeSuiteStrictPasses() {
         String reports = System.getProperty("okapi.reports", "target/conformance");
-        List<String> args = new ArrayList<>(List.of("--target", "http://127.0.0.1:" + relay.port(), "--strict",
+        List<String> args = new ArrayList<>(List.of(target, "--strict",
                 "--wait-limit", "3", "--junit-xml", reports + "/okapi-conformance.xml", "--json", reports + "/okapi-conformance.jsonl"));
         if (!KNOWN_FAILURES.isEmpty()) {
             args.add("--skip");
@@ -78,5 +96,8 @@ final class OurRelayTest {
         String log = buf.toString(StandardCharsets.UTF_8);
         System.out.println(log);
         assertEquals(0, exit, "the conformance suite against our relay:\n" + log);
+        List<String> left = ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().orElse("").contains(MARKER)).map(h -> h.pid() + "").toList();
+        assertEquals(List.of(), left, "relay processes left running after the suite");
     }
 }
