@@ -7,12 +7,10 @@ import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -203,12 +201,8 @@ class RelayRoundTripTest {
         Future<StreamWriter> writer = threads.submit(() -> {
             StreamWriter out = stream.openWriter();
             byte[] block = new byte[64 * 1024];
-            try {
-                for (long written = 0; written < 8L * 1024 * MIB; written += block.length) {
-                    out.write(block);
-                }
-            } catch (IOException e) {
-                throw e;
+            for (long written = 0; written < 8L * 1024 * MIB; written += block.length) { // bound: 8 GiB
+                out.write(block);
             }
             return out;
         });
@@ -270,8 +264,7 @@ class RelayRoundTripTest {
         try (StreamReader in = stream.openReader()) {
             assertThat(in.read(), is(-1));
         }
-        writer.get(20, TimeUnit.SECONDS);
-        assertTrue(writer.isDone());
+        writer.get(20, TimeUnit.SECONDS); // close() returned: the relay confirmed the empty stream
     }
 
     @Test

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -34,10 +35,9 @@ class ScriptedRelayTest {
 
     @Test
     void connect401IsAnAuthenticationFailureAndTheTokenWasSentAsBearer() throws Exception {
-        String[] seen = new String[2];
+        CompletableFuture<ScriptedServer.Exchange> connect = new CompletableFuture<>();
         try (ScriptedServer server = new ScriptedServer(ex -> {
-            seen[0] = ex.requestLine();
-            seen[1] = ex.header("Authorization");
+            connect.complete(ex);
             ex.send("HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: 14\r\n\r\ntoken expired\n");
         })) {
             AuthenticationException e = assertThrows(AuthenticationException.class, stream(server, "/a/b")::openWriter);
@@ -45,34 +45,29 @@ class ScriptedRelayTest {
             assertThat(e.exitCode(), is(3));
             assertThat(e.getMessage(), containsString("token expired"));
         }
-        assertThat(seen[0], is("GET " + Wire.CONNECT_PREFIX + "/a/b?mode=await-reader HTTP/1.1"));
-        assertThat(seen[1], is("Bearer " + TOKEN));
+        assertThat(connect.get().requestLine(), is("GET " + Wire.CONNECT_PREFIX + "/a/b?mode=await-reader HTTP/1.1"));
+        assertThat(connect.get().header("Authorization"), is("Bearer " + TOKEN));
     }
 
     /** The refusal comes instead of 100 Continue, so not one byte of the body may have been sent. */
     @Test
     void dataPut403BeforeContinueIsAnAuthenticationFailureAndNoBodyIsSent() throws Exception {
-        int[] bodyBytesAfterRefusal = {-2};
-        String[] head = new String[4];
-        ScriptedServer.Handler[] script = new ScriptedServer.Handler[2];
-        try (ScriptedServer server = new ScriptedServer(ex -> script[0].handle(ex), ex -> script[1].handle(ex))) {
-            script[0] = connectAnswer(server.base() + "/data/x");
-            script[1] = ex -> {
-                head[0] = ex.requestLine();
-                head[1] = ex.header("Expect");
-                head[2] = ex.header("Transfer-Encoding");
-                head[3] = ex.header("Authorization");
-                ex.send("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
-                bodyBytesAfterRefusal[0] = ex.in().read(); // -1: the client closed without sending a body
-            };
+        CompletableFuture<ScriptedServer.Exchange> put = new CompletableFuture<>();
+        CompletableFuture<Integer> afterRefusal = new CompletableFuture<>();
+        try (ScriptedServer server = new ScriptedServer(connectAnswer("/data/x"), ex -> {
+            put.complete(ex);
+            ex.send("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+            afterRefusal.complete(ex.in().read()); // -1: the client closed without sending a body byte
+        })) {
             AuthenticationException e = assertThrows(AuthenticationException.class, stream(server, "/x")::openWriter);
             assertThat(e.status(), is(403));
+            assertThat(afterRefusal.get(10, TimeUnit.SECONDS), is(-1));
         }
-        assertThat(head[0], is("PUT /data/x HTTP/1.1"));
-        assertThat(head[1], is("100-continue"));
-        assertThat(head[2], is("chunked"));
-        assertThat(head[3], is("Bearer " + TOKEN));
-        assertThat(bodyBytesAfterRefusal[0], is(-1));
+        ScriptedServer.Exchange head = put.get();
+        assertThat(head.requestLine(), is("PUT /data/x HTTP/1.1"));
+        assertThat(head.header("Expect"), is("100-continue"));
+        assertThat(head.header("Transfer-Encoding"), is("chunked"));
+        assertThat(head.header("Authorization"), is("Bearer " + TOKEN));
     }
 
     @Test
@@ -87,9 +82,9 @@ class ScriptedRelayTest {
     /** A Connect that never answers (a relay ignoring {@code timeout}): the client's own limit fires. */
     @Test
     void silentConnectHitsTheClientsOwnTimeout() throws Exception {
-        String[] requestLine = new String[1];
+        CompletableFuture<String> requestLine = new CompletableFuture<>();
         try (ScriptedServer server = new ScriptedServer(ex -> {
-            requestLine[0] = ex.requestLine();
+            requestLine.complete(ex.requestLine());
             ex.in().read(); // returns when the client gives up and closes
         })) {
             ZebraStream stream = ZebraStream.builder(server.base() + Wire.CONNECT_PREFIX, "/x")
@@ -99,7 +94,7 @@ class ScriptedRelayTest {
             assertThat(e.getMessage(), containsString("within 1 s"));
             assertThat((System.nanoTime() - start) / 1_000_000, greaterThanOrEqualTo(1000 + ConnectApi.BACKSTOP.toMillis() - 100));
         }
-        assertThat(requestLine[0], is("GET " + Wire.CONNECT_PREFIX + "/x?mode=await-writer&timeout=1 HTTP/1.1"));
+        assertThat(requestLine.get(), is("GET " + Wire.CONNECT_PREFIX + "/x?mode=await-writer&timeout=1 HTTP/1.1"));
     }
 
     @Test
@@ -129,16 +124,13 @@ class ScriptedRelayTest {
 
     @Test
     void uploadIsChunkedAndCloseSucceedsOnTheSuccessLine() throws Exception {
-        byte[][] body = new byte[1][];
-        ScriptedServer.Handler[] script = new ScriptedServer.Handler[2];
-        try (ScriptedServer server = new ScriptedServer(ex -> script[0].handle(ex), ex -> script[1].handle(ex))) {
-            script[0] = connectAnswer(server.base() + "/data/x");
-            script[1] = ex -> {
-                ex.send("HTTP/1.1 100 Continue\r\n\r\n");
-                ex.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk(ControlLine.CONNECTED.line()));
-                body[0] = ex.readUntil("0\r\n\r\n");
-                ex.send(chunk(ControlLine.TRANSFER_SUCCESSFUL.line()) + "0\r\n\r\n");
-            };
+        CompletableFuture<byte[]> body = new CompletableFuture<>();
+        try (ScriptedServer server = new ScriptedServer(connectAnswer("/data/x"), ex -> {
+            ex.send("HTTP/1.1 100 Continue\r\n\r\n");
+            ex.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk(ControlLine.CONNECTED.line()));
+            body.complete(ex.readUntil("0\r\n\r\n"));
+            ex.send(chunk(ControlLine.TRANSFER_SUCCESSFUL.line()) + "0\r\n\r\n");
+        })) {
             StreamWriter out = stream(server, "/x").openWriter();
             out.write("hello".getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -147,20 +139,17 @@ class ScriptedRelayTest {
             out.write(" world".getBytes(StandardCharsets.US_ASCII));
             out.close();
         }
-        assertThat(new String(body[0], StandardCharsets.US_ASCII), is("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
+        assertThat(new String(body.get(), StandardCharsets.US_ASCII), is("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
     }
 
     @Test
     void closeWithoutTheSuccessLineIsAProtocolViolation() throws Exception {
-        ScriptedServer.Handler[] script = new ScriptedServer.Handler[2];
-        try (ScriptedServer server = new ScriptedServer(ex -> script[0].handle(ex), ex -> script[1].handle(ex))) {
-            script[0] = connectAnswer(server.base() + "/data/x");
-            script[1] = ex -> {
-                ex.send("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        + chunk(ControlLine.CONNECTED.line()));
-                ex.readUntil("0\r\n\r\n");
-                ex.send(chunk("[STATE:SOMETHING_ELSE]\n") + "0\r\n\r\n");
-            };
+        try (ScriptedServer server = new ScriptedServer(connectAnswer("/data/x"), ex -> {
+            ex.send("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + chunk(ControlLine.CONNECTED.line()));
+            ex.readUntil("0\r\n\r\n");
+            ex.send(chunk("[STATE:SOMETHING_ELSE]\n") + "0\r\n\r\n");
+        })) {
             StreamWriter out = stream(server, "/x").openWriter();
             out.write(42);
             ProtocolViolationException e = assertThrows(ProtocolViolationException.class, out::close);
@@ -171,15 +160,12 @@ class ScriptedRelayTest {
 
     @Test
     void connectionCutBeforeTheSuccessLineIsAProtocolViolation() throws Exception {
-        ScriptedServer.Handler[] script = new ScriptedServer.Handler[2];
-        try (ScriptedServer server = new ScriptedServer(ex -> script[0].handle(ex), ex -> script[1].handle(ex))) {
-            script[0] = connectAnswer(server.base() + "/data/x");
-            script[1] = ex -> {
-                ex.send("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        + chunk(ControlLine.CONNECTED.line()));
-                ex.readUntil("0\r\n\r\n");
-                // and the connection closes: no success line
-            };
+        try (ScriptedServer server = new ScriptedServer(connectAnswer("/data/x"), ex -> {
+            ex.send("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + chunk(ControlLine.CONNECTED.line()));
+            ex.readUntil("0\r\n\r\n");
+            // and the connection closes: no success line
+        })) {
             StreamWriter out = stream(server, "/x").openWriter();
             out.write(42);
             ProtocolViolationException e = assertThrows(ProtocolViolationException.class, out::close);
@@ -190,15 +176,12 @@ class ScriptedRelayTest {
     @Test
     void relayErrorLineAbortsTheWriterWithItsReason() throws Exception {
         CountDownLatch lineSent = new CountDownLatch(1);
-        ScriptedServer.Handler[] script = new ScriptedServer.Handler[2];
-        try (ScriptedServer server = new ScriptedServer(ex -> script[0].handle(ex), ex -> script[1].handle(ex))) {
-            script[0] = connectAnswer(server.base() + "/data/x");
-            script[1] = ex -> {
-                ex.send("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        + chunk(ControlLine.CONNECTED.line()) + chunk(ControlLine.IDLE_TIMEOUT.line()));
-                lineSent.countDown();
-                ex.in().transferTo(java.io.OutputStream.nullOutputStream());
-            };
+        try (ScriptedServer server = new ScriptedServer(connectAnswer("/data/x"), ex -> {
+            ex.send("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + chunk(ControlLine.CONNECTED.line()) + chunk(ControlLine.IDLE_TIMEOUT.line()));
+            lineSent.countDown();
+            ex.in().transferTo(java.io.OutputStream.nullOutputStream());
+        })) {
             StreamWriter out = stream(server, "/x").openWriter();
             assertThat(lineSent.await(10, TimeUnit.SECONDS), is(true));
             TransferAbortedException e = assertThrows(TransferAbortedException.class, () -> {
@@ -213,10 +196,7 @@ class ScriptedRelayTest {
 
     @Test
     void readerTreatsAChunkedBodyWithoutItsTerminatingChunkAsAPeerDisconnect() throws Exception {
-        ScriptedServer.Handler[] script = new ScriptedServer.Handler[2];
-        try (ScriptedServer server = new ScriptedServer(ex -> script[0].handle(ex), ex -> script[1].handle(ex))) {
-            script[0] = connectAnswer(server.base() + "/data/x");
-            script[1] = ex -> ex.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk("hello"));
+        try (ScriptedServer server = new ScriptedServer(connectAnswer("/data/x"), ex -> ex.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk("hello")))) {
             try (StreamReader in = stream(server, "/x").openReader()) {
                 assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII), is("hello"));
                 assertThrows(PeerDisconnectedException.class, in::read);
@@ -226,10 +206,7 @@ class ScriptedRelayTest {
 
     @Test
     void readerTreatsAShortContentLengthBodyAsAPeerDisconnect() throws Exception {
-        ScriptedServer.Handler[] script = new ScriptedServer.Handler[2];
-        try (ScriptedServer server = new ScriptedServer(ex -> script[0].handle(ex), ex -> script[1].handle(ex))) {
-            script[0] = connectAnswer(server.base() + "/data/x");
-            script[1] = ex -> ex.send("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
+        try (ScriptedServer server = new ScriptedServer(connectAnswer("/data/x"), ex -> ex.send("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello"))) {
             try (StreamReader in = stream(server, "/x").openReader()) {
                 PeerDisconnectedException e = assertThrows(PeerDisconnectedException.class, in::readAllBytes);
                 assertThat(e.getCause().getMessage(), containsString("5 of 10"));
@@ -239,14 +216,11 @@ class ScriptedRelayTest {
 
     @Test
     void readerAcceptsContentLengthExtensionsTrailersAndUpperCaseHex() throws Exception {
-        ScriptedServer.Handler[] script = new ScriptedServer.Handler[4];
-        try (ScriptedServer server = new ScriptedServer(ex -> script[0].handle(ex), ex -> script[1].handle(ex),
-                ex -> script[2].handle(ex), ex -> script[3].handle(ex))) {
-            script[0] = connectAnswer(server.base() + "/data/x");
-            script[1] = ex -> ex.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/csv\r\n\r\n"
-                    + "A;name=value\r\n0123456789\r\n0\r\nX-Checksum: none\r\n\r\n");
-            script[2] = connectAnswer(server.base() + "/data/x");
-            script[3] = ex -> ex.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+        try (ScriptedServer server = new ScriptedServer(connectAnswer("/data/x"),
+                ex -> ex.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/csv\r\n\r\n"
+                        + "A;name=value\r\n0123456789\r\n0\r\nX-Checksum: none\r\n\r\n"),
+                connectAnswer("/data/x"),
+                ex -> ex.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"))) {
             try (StreamReader in = stream(server, "/x").openReader()) {
                 assertThat(in.contentType().orElseThrow(), is("text/csv"));
                 assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII), is("0123456789"));

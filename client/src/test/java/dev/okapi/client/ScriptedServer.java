@@ -132,10 +132,13 @@ public final class ScriptedServer implements AutoCloseable {
         }
     }
 
-    /** A 200 answer of the Connect API pointing at {@code dataUrl}. */
-    static Handler connectAnswer(String dataUrl) {
-        return ex -> ex.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + dataUrl.length()
-                + "\r\n\r\n" + dataUrl);
+    /** A 200 answer of the Connect API with a Data URL of {@code dataPath} on this same server. */
+    static Handler connectAnswer(String dataPath) {
+        return ex -> {
+            String dataUrl = "http://127.0.0.1:" + ex.socket().getLocalPort() + dataPath;
+            ex.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + dataUrl.length()
+                    + "\r\n\r\n" + dataUrl);
+        };
     }
 
     /** One chunk of a chunked body. */
