@@ -76,9 +76,17 @@ public final class Main {
                 Reports.jsonLines(opt.json().get(), results);
             }
             cleanup(opt, target, made);
-            return Reports.count(results, Result.Outcome.FAIL) > 0 ? 1 : 0;
+            boolean failed = Reports.count(results, Result.Outcome.FAIL) > 0;
+            if (failed && server != null) {
+                server.keepLog();
+                out.println("the relay's log is kept: " + server.log());
+            }
+            return failed ? 1 : 0;
         } catch (IOException | RuntimeException e) {
             out.println("error: " + e.getMessage());
+            if (server != null) {
+                server.keepLog();
+            }
             return 2;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

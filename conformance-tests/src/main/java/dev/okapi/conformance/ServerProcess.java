@@ -22,6 +22,7 @@ final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private boolean keepLog;
 
     private ServerProcess(Process process, int port, Path log) {
         this.process = process;
@@ -42,6 +43,7 @@ final class ServerProcess implements AutoCloseable {
         while (System.nanoTime() < end) {
             if (!p.isAlive()) {
                 String out = s.logTail();
+                s.keepLog();
                 s.close();
                 throw new IOException("server command exited with " + p.exitValue() + " before listening on port " + port + ":\n" + out);
             }
@@ -53,6 +55,7 @@ final class ServerProcess implements AutoCloseable {
             }
         }
         String out = s.logTail();
+        s.keepLog();
         s.close();
         throw new IOException("server did not listen on port " + port + " within " + startup.toSeconds() + " s:\n" + out);
     }
@@ -63,6 +66,11 @@ final class ServerProcess implements AutoCloseable {
 
     Path log() {
         return log;
+    }
+
+    /** Keeps the relay's log after close, for a run that failed. */
+    void keepLog() {
+        keepLog = true;
     }
 
     String logTail() {
@@ -91,6 +99,13 @@ final class ServerProcess implements AutoCloseable {
         tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         if (process.isAlive()) {
             process.destroyForcibly();
+        }
+        if (!keepLog) {
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException e) {
+                // a temp file
+            }
         }
     }
 
