@@ -68,11 +68,15 @@ final class DataService implements HttpService {
     private void consume(ServerRequest req, ServerResponse res) {
         StreamPath path = pathOf(req);
         Instant deadline = Instant.now().plus(config.maxWait());
+        PeerProbe probe = PeerProbe.of(req);
         while (true) {
-            Pairing pairing = rendezvous.pair(path, Side.CONSUMER, new Pairing(path, res), deadline);
+            Pairing pairing = rendezvous.pair(path, Side.CONSUMER, new Pairing(path, res, probe), deadline);
             Outcome outcome = pairing.awaitOutcome();
             switch (outcome) {
                 case COMPLETED:
+                    if (pairing.closeAfter()) {
+                        throw new CloseConnectionException("response complete; the connection is not reusable");
+                    }
                     return;
                 case PRODUCER_VANISHED:
                     continue; // nothing reached us: wait for the next producer
@@ -84,9 +88,13 @@ final class DataService implements HttpService {
     }
 
     private void produce(ServerRequest req, ServerResponse res) {
+        Instant deadline = Instant.now().plus(config.maxWait());
         Pairing pairing;
         try {
-            pairing = rendezvous.pair(pathOf(req), Side.PRODUCER, null, Instant.now().plus(config.maxWait()));
+            StreamPath path = pathOf(req);
+            do {
+                pairing = rendezvous.pair(path, Side.PRODUCER, null, deadline);
+            } while (pairing.consumerLeft() && vanished(pairing));
         } catch (RelayException e) {
             e.answer(res);
             // The upload was never read (no 100 Continue went out); draining it for as long as
@@ -94,6 +102,13 @@ final class DataService implements HttpService {
             throw new CloseConnectionException("producer refused: " + e.getMessage());
         }
         new Copy(req, res, pairing).run();
+    }
+
+    /** Ends a pairing with a consumer that had left while waiting; the producer then pairs again. */
+    private boolean vanished(Pairing pairing) {
+        pairing.finish(Outcome.CONSUMER_VANISHED);
+        metrics.ended(Outcome.CONSUMER_VANISHED);
+        return true;
     }
 
     private static StreamPath pathOf(ServerRequest req) {

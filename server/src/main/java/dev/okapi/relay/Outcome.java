@@ -9,6 +9,11 @@ enum Outcome {
      * the next producer, as if this one had never come.
      */
     PRODUCER_VANISHED,
+    /**
+     * The waiting consumer had gone before the producer came (found by {@link PeerProbe}): the
+     * producer pairs again, as if that consumer had never come.
+     */
+    CONSUMER_VANISHED,
     /** The producer's upload broke off without its clean end: the consumer's response is cut. */
     PRODUCER_GONE,
     /** The consumer went away before the end: the producer gets an error line. */

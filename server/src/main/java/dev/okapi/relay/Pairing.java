@@ -17,12 +17,16 @@ final class Pairing {
 
     private final StreamPath path;
     private final ServerResponse consumer;
+    private final PeerProbe probe;
+    private volatile boolean waited;
+    private volatile boolean closeAfter;
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     private Runnable onFinish = () -> { };
 
-    Pairing(StreamPath path, ServerResponse consumer) {
+    Pairing(StreamPath path, ServerResponse consumer, PeerProbe probe) {
         this.path = Objects.requireNonNull(path, "path required");
         this.consumer = Objects.requireNonNull(consumer, "consumer required");
+        this.probe = Objects.requireNonNull(probe, "probe required");
     }
 
     StreamPath path() {
@@ -31,6 +35,31 @@ final class Pairing {
 
     ServerResponse consumer() {
         return consumer;
+    }
+
+    /** Marks the consumer as having waited for its producer; only such a consumer can have left unnoticed. */
+    void waited() {
+        waited = true;
+    }
+
+    /**
+     * Whether the consumer is known to have left while waiting. Asked before anything is written
+     * to it; a consumer that did not wait has just sent its request and is not probed.
+     */
+    boolean consumerLeft() {
+        if (!waited) {
+            return false;
+        }
+        PeerProbe.State state = probe.state();
+        if (state == PeerProbe.State.SENT_MORE) {
+            closeAfter = true; // a byte of its next request is consumed: that connection cannot be reused
+        }
+        return state == PeerProbe.State.GONE;
+    }
+
+    /** Whether the consumer's connection must be closed after its response. */
+    boolean closeAfter() {
+        return closeAfter;
     }
 
     /** Set by the rendezvous when it pairs: frees the path before the consumer learns the outcome. */
@@ -52,6 +81,13 @@ final class Pairing {
 
     /** Blocks the consumer's thread until the producer's thread has finished. */
     Outcome awaitOutcome() {
-        return outcome.join();
+        try {
+            return outcome.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.helidon.webserver.CloseConnectionException("interrupted while streaming");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("outcome failed", e.getCause());
+        }
     }
 }

@@ -48,25 +48,40 @@ final class Rendezvous {
      */
     Pairing pair(StreamPath path, Side side, Pairing offered, Instant deadline) {
         Waiter me;
-        lock.lock();
-        try {
-            Slot slot = slots.computeIfAbsent(path, p -> new Slot());
-            if (slot.transferring || slot.waiter(side) != null) {
-                dropIfEmpty(path, slot);
-                throw new RelayException(Wire.BUSY, "stream path busy: another " + side.label()
-                        + " is already " + (slot.transferring ? "transferring" : "waiting") + " on " + path);
+        while (true) {
+            Waiter taken;
+            lock.lock();
+            try {
+                Slot slot = slots.computeIfAbsent(path, p -> new Slot());
+                taken = slot.waiter(side);
+                if (slot.transferring || taken != null) {
+                    if (taken == null || side == Side.PRODUCER) {
+                        dropIfEmpty(path, slot);
+                        throw busy(path, side, slot.transferring);
+                    }
+                    // fall through to probe the waiting consumer, outside the lock
+                } else {
+                    Waiter peer = slot.waiter(side.opposite());
+                    if (peer != null) {
+                        return claim(path, slot, peer, side == Side.CONSUMER ? offered : peer.offered);
+                    }
+                    me = new Waiter(side, offered, System.nanoTime());
+                    if (offered != null) {
+                        offered.waited();
+                    }
+                    slot.setWaiter(side, me);
+                    count(side, +1);
+                    // A Data waiter is a present peer for the opposite side's Connect waiters.
+                    releaseConnect(slot, side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER);
+                    break;
+                }
+            } finally {
+                lock.unlock();
             }
-            Waiter peer = slot.waiter(side.opposite());
-            if (peer != null) {
-                return claim(path, slot, peer, side == Side.CONSUMER ? offered : peer.offered);
+            // A consumer already waits here. If it left unnoticed, it must not keep the path.
+            if (!(taken.offered.consumerLeft() && evict(path, side, taken))) {
+                throw busy(path, side, false);
             }
-            me = new Waiter(side, offered, System.nanoTime());
-            slot.setWaiter(side, me);
-            count(side, +1);
-            // A Data waiter is a present peer for the opposite side's Connect waiters.
-            releaseConnect(slot, side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER);
-        } finally {
-            lock.unlock();
         }
         try {
             return await(me.paired, deadline);
@@ -85,6 +100,31 @@ final class Rendezvous {
             }
             return me.paired.join(); // claimed while timing out: the pairing is complete
         }
+    }
+
+    /** Removes a waiter found gone; its own thread wakes to {@link Outcome#CONSUMER_VANISHED}. */
+    private boolean evict(StreamPath path, Side side, Waiter gone) {
+        lock.lock();
+        try {
+            Slot slot = slots.get(path);
+            if (slot == null || slot.waiter(side) != gone) {
+                return true; // it was paired or expired meanwhile: look again
+            }
+            slot.setWaiter(side, null);
+            count(side, -1);
+            dropIfEmpty(path, slot);
+        } finally {
+            lock.unlock();
+        }
+        gone.offered.finish(Outcome.CONSUMER_VANISHED);
+        gone.paired.complete(gone.offered);
+        metrics.ended(Outcome.CONSUMER_VANISHED);
+        return true;
+    }
+
+    private static RelayException busy(StreamPath path, Side side, boolean transferring) {
+        return new RelayException(Wire.BUSY, "stream path busy: another " + side.label()
+                + " is already " + (transferring ? "transferring" : "waiting") + " on " + path);
     }
 
     /**

@@ -205,4 +205,44 @@ class WireTest {
         assertThat(consumer.get().statusCode(), is(200));
         assertThat(consumer.get().body(), is("the real stream"));
     }
+
+    @Test
+    void aConsumerThatLeftWhileWaitingNeverSwallowsTheProducersData() throws Exception {
+        String path = TestRelay.freshPath();
+        try (RawHttp ghost = new RawHttp(relay.port())) {
+            ghost.head("GET", "/data" + path);
+            relay.awaitWaiting(Side.CONSUMER, 1);
+        }
+        // The producer finds the ghost gone before writing a byte and waits for a live consumer.
+        CompletableFuture<HttpResponse<String>> producer = relay.http.sendAsync(java.net.http.HttpRequest
+                .newBuilder(relay.uri("/data" + path)).PUT(java.net.http.HttpRequest.BodyPublishers.ofString("ten bytes!"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        relay.awaitWaiting(Side.PRODUCER, 1);
+        HttpResponse<String> consumer = relay.get("/data" + path);
+        assertThat(consumer.body(), is("ten bytes!"));
+        assertThat(producer.get().body(), is("[STATE:CONNECTED]\n[STATE:TRANSFER_SUCCESSFUL]\n"));
+    }
+
+    @Test
+    void aConsumerThatLeftWhileWaitingDoesNotKeepThePath() throws Exception {
+        String path = TestRelay.freshPath();
+        try (RawHttp ghost = new RawHttp(relay.port())) {
+            ghost.head("GET", "/data" + path);
+            relay.awaitWaiting(Side.CONSUMER, 1);
+        }
+        // a second consumer takes the ghost's place instead of getting 409
+        double vanished = relay.metric("okapi_transfers_total", "outcome=\"consumer_vanished\"");
+        CompletableFuture<HttpResponse<String>> consumer = relay.http.sendAsync(
+                java.net.http.HttpRequest.newBuilder(relay.uri("/data" + path)).build(), HttpResponse.BodyHandlers.ofString());
+        java.time.Instant end = java.time.Instant.now().plusSeconds(10);
+        while (relay.metric("okapi_transfers_total", "outcome=\"consumer_vanished\"") == vanished) {
+            assertThat("the ghost is evicted within 10 s", java.time.Instant.now().isBefore(end), is(true));
+            assertThat("the second consumer was not refused", consumer.isDone(), is(false));
+        }
+        relay.awaitWaiting(Side.CONSUMER, 1);
+        relay.http.send(java.net.http.HttpRequest.newBuilder(relay.uri("/data" + path))
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("for the live one")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(consumer.get().statusCode(), is(200));
+        assertThat(consumer.get().body(), is("for the live one"));
+    }
 }
