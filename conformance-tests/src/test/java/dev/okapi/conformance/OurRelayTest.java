@@ -31,13 +31,15 @@ final class OurRelayTest {
      * passes while the relay is fixed. Empty this list as the bugs are fixed.
      */
     static final List<String> KNOWN_FAILURES = List.of(
-            "data/4/2",    // DATA-7: a consumer that left while waiting swallows a small stream: TRANSFER_SUCCESSFUL
-            "data/4/3",    // DATA-8: a consumer that left while waiting keeps the next one out (409) until its wait expires
-            "data/4/4",    // DATA-8: the same for a producer that left while waiting
-            "hostile/2/4", // HTTP-2: a PUT with Content-Length: -5 is paired (200 + [STATE:CONNECTED]) instead of refused
-            "hostile/2/5", // HTTP-3/DATA-18: Content-Length + chunked: the conflicting Content-Length is passed on, consumer cut
-            "hostile/3/4", // DATA-2: a chunk extension ("5;ext=1") makes the upload fail: producer dropped, consumer waits on
-            "hostile/3/5"  // DATA-2: a trailer after the last chunk turns a complete upload into an abort (consumer cut)
+            // DATA-8 (SHOULD) for producers: Helidon 4.3.0 offers no way to look at a waiting
+            // producer's socket without consuming its upload, so a producer that left while
+            // waiting is noticed when a consumer pairs with it (before any byte is forwarded),
+            // not when a second producer arrives.
+            "data/4/4",
+            // Helidon 4.3.0 does not parse chunk extensions or trailers in request bodies: such an
+            // upload ends as an abort on both sides (never as a clean end). Field clients send neither.
+            "hostile/3/4",
+            "hostile/3/5"
     );
 
     private static WebServer relay;

@@ -92,6 +92,7 @@ final class DataService implements HttpService {
         Pairing pairing;
         try {
             StreamPath path = pathOf(req);
+            checkFraming(req);
             do {
                 pairing = rendezvous.pair(path, Side.PRODUCER, null, deadline);
             } while (pairing.consumerLeft() && vanished(pairing));
@@ -102,6 +103,21 @@ final class DataService implements HttpService {
             throw new CloseConnectionException("producer refused: " + e.getMessage());
         }
         new Copy(req, res, pairing).run();
+    }
+
+    /**
+     * Refuses framing that could make the relay and the producer disagree on where the stream
+     * ends (request smuggling's raw material): a malformed Content-Length, or one beside
+     * Transfer-Encoding (RFC 9112, 6.3).
+     */
+    private static void checkFraming(ServerRequest req) {
+        var lengths = req.headers().values(HeaderNames.CONTENT_LENGTH);
+        if (lengths.size() > 1 || lengths.stream().anyMatch(v -> !v.matches("[0-9]{1,18}"))) {
+            throw new RelayException(Wire.BAD_REQUEST, "malformed Content-Length");
+        }
+        if (!lengths.isEmpty() && req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
+            throw new RelayException(Wire.BAD_REQUEST, "Content-Length and Transfer-Encoding must not come together");
+        }
     }
 
     /** Ends a pairing with a consumer that had left while waiting; the producer then pairs again. */
