@@ -1,9 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of every module against real relays on loopback (README, second command).
+# Builds everything and runs every test of every module against real relays on loopback.
 set -euo pipefail
 cd "$(dirname "$0")"
-if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-export PATH="$JAVA_HOME/bin:$PATH"
+. scripts/use-jdk21.sh
 exec mvn -B -ntp verify "$@"
