@@ -34,6 +34,45 @@ public final class Wire {
     public static final String PARAM_REDIRECT = "redirect";
     /** Query parameter carrying a token, accepted wherever a bearer token is. */
     public static final String PARAM_ACCESS_TOKEN = "accesstoken";
+    /** The {@code Authorization} scheme of access tokens and of the management key (section 7, 8). */
+    public static final String BEARER = "Bearer";
+
+    /** Management API endpoints, below {@link #API_PREFIX} (section 8). */
+    public static final String MGMT_CREATE = "/accesstoken.create";
+    /** Management API: revoke a token ({@code POST}, form field {@code token_id}). */
+    public static final String MGMT_DELETE = "/accesstoken.delete";
+    /** Management API: list the live tokens ({@code GET}). */
+    public static final String MGMT_LIST = "/accesstoken.list";
+    /** Management API: bytes relayed in a month ({@code GET ?month=YYYY-MM}). */
+    public static final String MGMT_USAGE = "/usage.show";
+    /** Management API form fields and JSON members (fixed by the field's Management API). */
+    public static final String FIELD_PATH = "path";
+    /** Form field: {@code read} or {@code write}. */
+    public static final String FIELD_ACCESS_MODE = "access_mode";
+    /** Form field: {@code true}/{@code false}/{@code 1}/{@code 0}; a subtree instead of one path. */
+    public static final String FIELD_RECURSIVE = "recursive";
+    /** Form field: expiry, UNIX seconds. */
+    public static final String FIELD_EXPIRES = "expires";
+    /** Form field: optional idempotency key of {@link #IDEM_KEY_LENGTH} characters. */
+    public static final String FIELD_IDEM_KEY = "idem_key";
+    /** JSON member: a token's secret (only in the create answer). */
+    public static final String FIELD_TOKEN = "token";
+    /** Form field and JSON member: a token's id, {@code key_…}. */
+    public static final String FIELD_TOKEN_ID = "token_id";
+    /** JSON member of the list answer. */
+    public static final String FIELD_TOKENS = "tokens";
+    /** Query parameter and JSON member of usage.show: {@code YYYY-MM}. */
+    public static final String FIELD_MONTH = "month";
+    /** JSON member of usage.show: bytes relayed in the month. */
+    public static final String FIELD_VOLUME_BYTES = "volume_bytes";
+    /** JSON member of every Management API error answer. */
+    public static final String FIELD_DETAIL = "detail";
+    /** Length of an {@code idem_key}. */
+    public static final int IDEM_KEY_LENGTH = 12;
+    /** Content type of Management API answers. */
+    public static final String APPLICATION_JSON = "application/json";
+    /** Content type of Management API forms. */
+    public static final String FORM_URLENCODED = "application/x-www-form-urlencoded";
 
     /**
      * A stream path (wire notes, Management API): slash-separated segments of lower-case letters,
@@ -62,6 +101,11 @@ public final class Wire {
     public static final int BUSY = 409;
     /** Status: a body larger than the configured limit. */
     public static final int TOO_LARGE = 413;
+    /**
+     * Status: Management API: an {@code idem_key} reused with other fields, or whose token can no
+     * longer be shown again (section 8, [MGMT-3]).
+     */
+    public static final int CONFLICT = 409;
     /** Status: Management API validation failure (JSON detail). */
     public static final int UNPROCESSABLE = 422;
     /** Status: a limit of the relay was hit (too many waiting clients or transfers). */
@@ -109,6 +153,35 @@ public final class Wire {
             for (Mode m : values()) {
                 if (m.word.equals(word)) {
                     return Optional.of(m);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** What an access token grants (section 7): never both. */
+    public enum Access {
+        /** Consumer requests: {@code GET /data…}, {@code mode=await-writer}. */
+        READ("read"),
+        /** Producer requests: {@code PUT /data…}, {@code mode=await-reader}. */
+        WRITE("write");
+
+        private final String word;
+
+        Access(String word) {
+            this.word = word;
+        }
+
+        /** The {@code access_mode} value. */
+        public String word() {
+            return word;
+        }
+
+        /** The access for an {@code access_mode} value, if it is one. */
+        public static Optional<Access> of(String word) {
+            for (Access a : values()) {
+                if (a.word.equals(word)) {
+                    return Optional.of(a);
                 }
             }
             return Optional.empty();
