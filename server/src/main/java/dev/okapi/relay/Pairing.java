@@ -3,6 +3,8 @@ package dev.okapi.relay;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
+import dev.okapi.protocol.Wire.ControlLine;
+
 import io.helidon.webserver.http.ServerResponse;
 
 /**
@@ -89,5 +91,67 @@ final class Pairing {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("outcome failed", e.getCause());
         }
+    }
+
+    // Ending a running transfer from outside (shutdown; fit for any relay-side limit). The copy
+    // runs on the producer's thread; an abort is a request that thread honours between reads, or,
+    // if it is blocked on a socket, an interrupt (a virtual thread's blocking socket call then
+    // closes that socket and fails). A clean end and an abort exclude each other under this lock,
+    // and the interrupt can only reach the thread while it still runs this copy.
+    private volatile Abort abort;
+    private boolean cleanEnd;
+    private Thread copier;
+
+    /** Why the relay ended a transfer: the outcome it counts as and the producer's error line. */
+    record Abort(Outcome outcome, ControlLine line) {
+        Abort {
+            Objects.requireNonNull(outcome, "outcome required");
+            Objects.requireNonNull(line, "line required");
+        }
+    }
+
+    /** The producer's thread, as the copy starts: the thread {@link #interruptCopier()} wakes. */
+    synchronized void copying(Thread thread) {
+        copier = thread;
+    }
+
+    /** The producer's thread, before it ends the consumer's response cleanly: false if aborted first. */
+    synchronized boolean claimCleanEnd() {
+        if (abort != null) {
+            return false;
+        }
+        cleanEnd = true;
+        return true;
+    }
+
+    /**
+     * Asks the transfer to end as an error, from any thread.
+     *
+     * @return false if it already ends cleanly, was aborted before, or is over
+     */
+    synchronized boolean abort(Outcome why, ControlLine line) {
+        if (cleanEnd || abort != null || outcome.isDone()) {
+            return false;
+        }
+        abort = new Abort(why, line);
+        return true;
+    }
+
+    /** The abort asked for, or null; read by the producer's thread on every step of the copy. */
+    Abort aborted() {
+        return abort;
+    }
+
+    /** Unblocks an aborted copy that did not notice the request on its own. */
+    synchronized void interruptCopier() {
+        if (copier != null && abort != null) {
+            copier.interrupt();
+        }
+    }
+
+    /** The producer's thread, when it takes the abort path or leaves the copy: no interrupt after this. */
+    synchronized void copyDone() {
+        copier = null;
+        Thread.interrupted();
     }
 }

@@ -4,12 +4,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.okapi.protocol.Wire;
@@ -33,6 +38,11 @@ final class Rendezvous {
     private int waitingConsumers;
     private int connectWaiting;
     private int transfers;
+    /** Running transfers, for {@link #awaitNoTransfers}; signals {@link #noTransfers} when empty. */
+    private final Set<Pairing> running = new LinkedHashSet<>();
+    private final Condition noTransfers = lock.newCondition();
+    /** Set by {@link #close}: the answer to every waiter and every newcomer. */
+    private RelayException closed;
 
     Rendezvous(RelayMetrics metrics) {
         this.metrics = metrics;
@@ -52,6 +62,7 @@ final class Rendezvous {
             Waiter taken;
             lock.lock();
             try {
+                refuseIfClosed();
                 Slot slot = slots.computeIfAbsent(path, p -> new Slot());
                 taken = slot.waiter(side);
                 if (slot.transferring || taken != null) {
@@ -98,7 +109,7 @@ final class Rendezvous {
             } finally {
                 lock.unlock();
             }
-            return me.paired.join(); // claimed while timing out: the pairing is complete
+            return done(me.paired); // claimed (or closed) while timing out: the future is complete
         }
     }
 
@@ -137,6 +148,7 @@ final class Rendezvous {
         CompletableFuture<Void> present = new CompletableFuture<>();
         lock.lock();
         try {
+            refuseIfClosed();
             Slot slot = slots.computeIfAbsent(path, p -> new Slot());
             Wire.Mode opposite = mode == Wire.Mode.AWAIT_READER ? Wire.Mode.AWAIT_WRITER : Wire.Mode.AWAIT_READER;
             Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
@@ -164,6 +176,62 @@ final class Rendezvous {
             } finally {
                 lock.unlock();
             }
+            done(present); // released, or refused by close(), while timing out
+        }
+    }
+
+    /**
+     * Shuts the waiting room: every waiter on the Data and Connect APIs, and every later request,
+     * is answered with {@code why}. Running transfers go on.
+     */
+    void close(RelayException why) {
+        lock.lock();
+        try {
+            closed = why;
+            for (Iterator<Slot> it = slots.values().iterator(); it.hasNext(); ) {
+                Slot slot = it.next();
+                for (Side side : Side.values()) {
+                    Waiter w = slot.waiter(side);
+                    if (w != null) {
+                        slot.setWaiter(side, null);
+                        count(side, -1);
+                        w.paired.completeExceptionally(why);
+                    }
+                }
+                for (Wire.Mode mode : Wire.Mode.values()) {
+                    slot.connect(mode).forEach(f -> f.completeExceptionally(why));
+                    connectWaiting -= slot.connect(mode).size();
+                    slot.connect(mode).clear();
+                }
+                if (slot.isEmpty()) {
+                    it.remove();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until no transfer runs, or until {@code deadline}; true if none runs. */
+    boolean awaitNoTransfers(Instant deadline) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!running.isEmpty()) {
+                long nanos = Duration.between(Instant.now(), deadline).toNanos();
+                if (nanos <= 0) {
+                    return false;
+                }
+                noTransfers.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void refuseIfClosed() {
+        if (closed != null) {
+            throw closed;
         }
     }
 
@@ -185,14 +253,18 @@ final class Rendezvous {
         slot.transferring = true;
         transfers++;
         metrics.paired(System.nanoTime() - peer.since);
-        pairing.onFinish(() -> release(path));
+        running.add(pairing);
+        pairing.onFinish(() -> release(path, pairing));
         peer.paired.complete(pairing);
         return pairing;
     }
 
-    private void release(StreamPath path) {
+    private void release(StreamPath path, Pairing pairing) {
         lock.lock();
         try {
+            if (running.remove(pairing) && running.isEmpty()) {
+                noTransfers.signalAll();
+            }
             Slot slot = slots.get(path);
             if (slot != null && slot.transferring) {
                 slot.transferring = false;
@@ -233,8 +305,21 @@ final class Rendezvous {
             Thread.currentThread().interrupt();
             throw new TimeoutException("interrupted");
         } catch (ExecutionException e) {
-            throw new IllegalStateException("pairing failed", e.getCause());
+            throw rethrown(e.getCause());
         }
+    }
+
+    /** The value of a completed future; a refusal it was completed with is thrown as it is. */
+    private static <T> T done(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw rethrown(e.getCause());
+        }
+    }
+
+    private static RuntimeException rethrown(Throwable cause) {
+        return cause instanceof RelayException r ? r : new IllegalStateException("pairing failed", cause);
     }
 
     private static RelayException waitExpired(Side awaited, Instant deadline) {
