@@ -1,6 +1,8 @@
 package dev.okapi.relay;
 
 import java.net.StandardSocketOptions;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
@@ -52,18 +54,22 @@ public final class Main {
     static void configure(WebServerConfig.Builder builder, Config config) {
         RelayConfig relay = RelayConfig.from(config.get("relay"));
         RelayMetrics metrics = new RelayMetrics();
-        Rendezvous rendezvous = new Rendezvous(metrics);
+        Rendezvous rendezvous = new Rendezvous(metrics, relay.maxWaiting(), relay.maxTransfers());
+        // One timer thread for the relay's own clocks: idle checks and drain bounds.
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("okapi-timer").factory());
+        ActiveTransfers active = new ActiveTransfers(relay.idleTimeout(), timer);
         builder.config(config.get("server"))
                 // Helidon 4.3.0 forces 4096 on the listening socket, which every accepted socket
                 // inherits: no TCP window scaling, ~100 MB/s on loopback. Config cannot undo it.
                 .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, relay.receiveBufferSize())
-                .routing(r -> routing(r, rendezvous, relay, metrics));
+                .routing(r -> routing(r, rendezvous, relay, metrics, timer, active));
     }
 
     private static void routing(HttpRouting.Builder routing, Rendezvous rendezvous, RelayConfig relay,
-                                RelayMetrics metrics) {
+                                RelayMetrics metrics, ScheduledExecutorService timer, ActiveTransfers active) {
         routing.register(Wire.CONNECT_PREFIX, new ConnectService(rendezvous, relay))
-                .register(Wire.DATA_PREFIX, new DataService(rendezvous, relay, metrics))
+                .register(Wire.DATA_PREFIX, new DataService(rendezvous, relay, metrics, timer, active))
                 .error(RelayException.class, (req, res, e) -> e.answer(res));
     }
 }

@@ -14,9 +14,13 @@ import io.helidon.config.Config;
  * @param bufferSize       bytes per copy step, the fixed memory of one transfer
  * @param receiveBufferSize SO_RCVBUF of the listening socket (works around Helidon 4.3.0's 4096)
  * @param drain            how long a producer's upload is drained after its consumer went away
+ * @param maxWaiting       most clients waiting at once (Data and Connect), beyond which 503
+ * @param maxTransfers     most transfers running at once, beyond which a pairing side gets 503
+ * @param idleTimeout      a transfer that moves no byte this long is aborted (zero: never)
+ * @param maxStreamBytes   a stream longer than this is aborted (zero: no limit)
  */
 record RelayConfig(Duration maxWait, Optional<String> publicUrl, int bufferSize, int receiveBufferSize,
-                   Duration drain) {
+                   Duration drain, int maxWaiting, int maxTransfers, Duration idleTimeout, long maxStreamBytes) {
 
     RelayConfig {
         if (maxWait.isNegative() || maxWait.isZero()) {
@@ -24,6 +28,12 @@ record RelayConfig(Duration maxWait, Optional<String> publicUrl, int bufferSize,
         }
         if (bufferSize < 1024) {
             throw new IllegalArgumentException("relay.buffer-size must be at least 1024");
+        }
+        if (maxWaiting < 1 || maxTransfers < 1) {
+            throw new IllegalArgumentException("relay.max-waiting and relay.max-transfers must be positive");
+        }
+        if (idleTimeout.isNegative() || maxStreamBytes < 0) {
+            throw new IllegalArgumentException("relay.idle-timeout-seconds and relay.max-stream-bytes must not be negative");
         }
         publicUrl = publicUrl.filter(s -> !s.isBlank()).map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
     }
@@ -34,6 +44,10 @@ record RelayConfig(Duration maxWait, Optional<String> publicUrl, int bufferSize,
                 relay.get("public-url").asString().asOptional(),
                 relay.get("buffer-size").asInt().orElse(65536),
                 relay.get("receive-buffer-size").asInt().orElse(4 * 1024 * 1024),
-                Duration.ofMillis(relay.get("drain-millis").asLong().orElse(1000L)));
+                Duration.ofMillis(relay.get("drain-millis").asLong().orElse(1000L)),
+                relay.get("max-waiting").asInt().orElse(10_000),
+                relay.get("max-transfers").asInt().orElse(1_000),
+                Duration.ofSeconds(relay.get("idle-timeout-seconds").asLong().orElse(300L)),
+                relay.get("max-stream-bytes").asLong().orElse(0L));
     }
 }

@@ -54,6 +54,11 @@ final class RelayMetrics {
         LIVE.add(rendezvous);
     }
 
+    /** Removes the rendezvous of a stopped server from the gauges. */
+    void forget(Rendezvous rendezvous) {
+        LIVE.remove(rendezvous);
+    }
+
     void relayed(int n) {
         bytes.increment(n);
     }

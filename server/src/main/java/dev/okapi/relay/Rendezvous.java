@@ -34,6 +34,8 @@ final class Rendezvous {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<StreamPath, Slot> slots = new HashMap<>();
     private final RelayMetrics metrics;
+    private final int maxWaiting;
+    private final int maxTransfers;
     private int waitingProducers;
     private int waitingConsumers;
     private int connectWaiting;
@@ -44,8 +46,10 @@ final class Rendezvous {
     /** Set by {@link #close}: the answer to every waiter and every newcomer. */
     private RelayException closed;
 
-    Rendezvous(RelayMetrics metrics) {
+    Rendezvous(RelayMetrics metrics, int maxWaiting, int maxTransfers) {
         this.metrics = metrics;
+        this.maxWaiting = maxWaiting;
+        this.maxTransfers = maxTransfers;
         metrics.gauges(this);
     }
 
@@ -74,8 +78,12 @@ final class Rendezvous {
                 } else {
                     Waiter peer = slot.waiter(side.opposite());
                     if (peer != null) {
+                        if (transfers >= maxTransfers) {
+                            throw new RelayException(Wire.UNAVAILABLE, "too many transfers running (limit " + maxTransfers + ")");
+                        }
                         return claim(path, slot, peer, side == Side.CONSUMER ? offered : peer.offered);
                     }
+                    checkWaitingRoom(path, slot);
                     me = new Waiter(side, offered, System.nanoTime());
                     if (offered != null) {
                         offered.waited();
@@ -157,6 +165,7 @@ final class Rendezvous {
                 dropIfEmpty(path, slot);
                 return;
             }
+            checkWaitingRoom(path, slot);
             slot.connect(mode).add(present);
             connectWaiting++;
         } finally {
@@ -273,6 +282,14 @@ final class Rendezvous {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Refuses one more waiting client beyond the limit; each holds a connection and a thread. */
+    private void checkWaitingRoom(StreamPath path, Slot slot) {
+        if (waitingProducers + waitingConsumers + connectWaiting >= maxWaiting) {
+            dropIfEmpty(path, slot);
+            throw new RelayException(Wire.UNAVAILABLE, "too many clients waiting (limit " + maxWaiting + ")");
         }
     }
 

@@ -62,6 +62,10 @@ class LargeTransferTest {
                 }
                 raw.lastChunk();
                 assertThat(raw.response().status(), is(200));
+                // read the control channel to its end before closing: closing with it unread
+                // would reset the connection and lose upload bytes the relay has not read yet
+                String lines = new String(raw.chunkedBody().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+                assertThat(lines, is("[STATE:CONNECTED]\n[STATE:TRANSFER_SUCCESSFUL]\n"));
                 producer.complete(null);
             } catch (Throwable e) {
                 producer.completeExceptionally(e);

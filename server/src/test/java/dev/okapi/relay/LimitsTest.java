@@ -1,0 +1,115 @@
+package dev.okapi.relay;
+
+import java.io.EOFException;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Each limit is hit and answered as documented. */
+class LimitsTest {
+
+    private TestRelay relay;
+
+    /** Each test has its relay: the limits are small enough that tests would trip over each other. */
+    @BeforeEach
+    void start() {
+        relay = new TestRelay(Map.of(
+                "relay.max-waiting", "2",
+                "relay.max-transfers", "1",
+                "relay.idle-timeout-seconds", "1",
+                "relay.max-stream-bytes", "100000"));
+    }
+
+    @AfterEach
+    void stop() {
+        relay.close();
+    }
+
+    private static String line(InputStream in) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                throw new EOFException("ended inside a line: " + sb);
+            }
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void tooManyWaitingClientsGet503() throws Exception {
+        CompletableFuture<HttpResponse<String>> a = relay.http.sendAsync(
+                HttpRequest.newBuilder(relay.uri("/data" + TestRelay.freshPath())).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> b = relay.http.sendAsync(
+                HttpRequest.newBuilder(relay.uri("/connect/v0" + TestRelay.freshPath() + "?mode=await-reader&timeout=2")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        relay.awaitWaiting(Side.CONSUMER, 1);
+        while (relay.metric("okapi_connect_waiting", "") < 1) {
+            Thread.onSpinWait();
+        }
+        HttpResponse<String> third = relay.get("/data" + TestRelay.freshPath());
+        assertThat(third.statusCode(), is(503));
+        assertThat(third.body(), is("too many clients waiting (limit 2)\n"));
+        assertThat(b.get().statusCode(), is(504)); // its own timeout
+        a.cancel(true);
+    }
+
+    @Test
+    void anIdleTransferIsAbortedOnBothSides() throws Exception {
+        String path = TestRelay.freshPath();
+        try (RawHttp producer = new RawHttp(relay.port()); RawHttp consumer = new RawHttp(relay.port())) {
+            producer.head("PUT", "/data" + path, "Transfer-Encoding: chunked");
+            consumer.head("GET", "/data" + path);
+            assertThat(producer.response().status(), is(200));
+            InputStream control = producer.chunkedBody();
+            assertThat(line(control), is("[STATE:CONNECTED]"));
+            producer.chunk("then silence");
+            assertThat(consumer.response().status(), is(200));
+            InputStream body = consumer.chunkedBody();
+            assertThat(new String(body.readNBytes(12)), is("then silence"));
+            // a second transfer may not start while this one runs (max-transfers = 1)
+            String other = TestRelay.freshPath();
+            CompletableFuture<HttpResponse<String>> waiting = relay.http.sendAsync(
+                    HttpRequest.newBuilder(relay.uri("/data" + other)).build(), HttpResponse.BodyHandlers.ofString());
+            relay.awaitWaiting(Side.CONSUMER, 1);
+            HttpResponse<String> refused = relay.http.send(HttpRequest.newBuilder(relay.uri("/data" + other))
+                    .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode(), is(503));
+            assertThat(refused.body(), is("too many transfers running (limit 1)\n"));
+            // ... and after a second with no byte moving, both sides end as errors
+            assertThat(line(control), is("[ERROR:IDLE_TIMEOUT]"));
+            assertThrows(EOFException.class, body::read);
+            waiting.cancel(true);
+        }
+    }
+
+    @Test
+    void aStreamOverTheMaximumSizeIsAborted() throws Exception {
+        String path = TestRelay.freshPath();
+        try (RawHttp producer = new RawHttp(relay.port()); RawHttp consumer = new RawHttp(relay.port())) {
+            producer.head("PUT", "/data" + path, "Transfer-Encoding: chunked");
+            consumer.head("GET", "/data" + path);
+            assertThat(producer.response().status(), is(200));
+            InputStream control = producer.chunkedBody();
+            assertThat(line(control), is("[STATE:CONNECTED]"));
+            byte[] block = new byte[60_000];
+            producer.chunk(block, block.length);
+            assertThat(consumer.response().status(), is(200));
+            InputStream body = consumer.chunkedBody();
+            assertThat(body.readNBytes(60_000).length, is(60_000));
+            producer.chunk(block, block.length); // 120,000 > 100,000
+            assertThat(line(control), is("[ERROR:STREAM_TOO_LARGE]"));
+            assertThrows(EOFException.class, body::read);
+        }
+    }
+}
