@@ -27,8 +27,6 @@ import io.helidon.webserver.http.ServerResponse;
 final class ConnectService implements HttpService {
 
     private static final Pattern SECONDS = Pattern.compile("[0-9]{1,9}");
-    /** A Host value: a DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
-    private static final Pattern HOST = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
 
     private final Rendezvous rendezvous;
     private final RelayConfig config;
@@ -56,7 +54,7 @@ final class ConnectService implements HttpService {
                 () -> new RelayException(Wire.BAD_REQUEST, "unknown mode: use mode=await-reader or mode=await-writer"));
         Duration wait = query.first(Wire.PARAM_TIMEOUT).map(this::timeout).orElse(config.maxWait());
         boolean redirect = query.first(Wire.PARAM_REDIRECT).map(ConnectService::flag).orElse(false);
-        String dataUrl = baseUrl(req) + Wire.DATA_PREFIX + path.value();
+        String dataUrl = PublicUrl.of(req, config.publicUrl()) + Wire.DATA_PREFIX + path.value();
 
         rendezvous.awaitPeer(path, mode, Instant.now().plus(wait));
 
@@ -88,29 +86,5 @@ final class ConnectService implements HttpService {
             case "false", "0" -> false;
             default -> throw new RelayException(Wire.BAD_REQUEST, "redirect must be true or false");
         };
-    }
-
-    /**
-     * The relay's public base URL: configured, or else what the client used to reach it. Forwarded
-     * headers are taken as they come: the URL goes back only to the client that sent them.
-     */
-    private String baseUrl(ServerRequest req) {
-        if (config.publicUrl().isPresent()) {
-            return config.publicUrl().get();
-        }
-        String proto = req.headers().first(HeaderNames.X_FORWARDED_PROTO)
-                .map(p -> p.split(",")[0].trim().toLowerCase(java.util.Locale.ROOT))
-                .orElse(req.isSecure() ? "https" : "http");
-        if (!proto.equals("http") && !proto.equals("https")) {
-            throw new RelayException(Wire.BAD_REQUEST, "X-Forwarded-Proto must be http or https");
-        }
-        String host = req.headers().first(HeaderNames.X_FORWARDED_HOST)
-                .map(h -> h.split(",")[0].trim())
-                .or(() -> req.headers().first(HeaderNames.HOST))
-                .orElseThrow(() -> new RelayException(Wire.BAD_REQUEST, "missing Host header"));
-        if (!HOST.matcher(host).matches()) {
-            throw new RelayException(Wire.BAD_REQUEST, "malformed Host header");
-        }
-        return proto + "://" + host;
     }
 }
