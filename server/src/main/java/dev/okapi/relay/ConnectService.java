@@ -30,10 +30,12 @@ final class ConnectService implements HttpService {
 
     private final Rendezvous rendezvous;
     private final RelayConfig config;
+    private final AccessControl access;
 
-    ConnectService(Rendezvous rendezvous, RelayConfig config) {
+    ConnectService(Rendezvous rendezvous, RelayConfig config, AccessControl access) {
         this.rendezvous = Objects.requireNonNull(rendezvous, "rendezvous required");
         this.config = Objects.requireNonNull(config, "config required");
+        this.access = Objects.requireNonNull(access, "access required");
     }
 
     @Override
@@ -55,6 +57,8 @@ final class ConnectService implements HttpService {
         Duration wait = query.first(Wire.PARAM_TIMEOUT).map(this::timeout).orElse(config.maxWait());
         boolean redirect = query.first(Wire.PARAM_REDIRECT).map(ConnectService::flag).orElse(false);
         String dataUrl = PublicUrl.of(req, config.publicUrl()) + Wire.DATA_PREFIX + path.value();
+        // After every 400 (spec precedence) and before waiting: a refused request learns nothing.
+        access.require(req, res, path, AccessControl.need(mode), AuthMetrics.Api.CONNECT);
 
         rendezvous.awaitPeer(path, mode, Instant.now().plus(wait));
 

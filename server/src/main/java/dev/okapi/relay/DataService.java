@@ -29,9 +29,11 @@ final class DataService implements HttpService {
     private final RelayMetrics metrics;
     private final ScheduledExecutorService timer;
     private final ActiveTransfers active;
+    private final AccessControl access;
 
     DataService(Rendezvous rendezvous, RelayConfig config, RelayMetrics metrics, ScheduledExecutorService timer,
-                ActiveTransfers active) {
+                ActiveTransfers active, AccessControl access) {
+        this.access = Objects.requireNonNull(access, "access required");
         this.rendezvous = Objects.requireNonNull(rendezvous, "rendezvous required");
         this.config = Objects.requireNonNull(config, "config required");
         this.metrics = Objects.requireNonNull(metrics, "metrics required");
@@ -57,6 +59,7 @@ final class DataService implements HttpService {
 
     private void consume(ServerRequest req, ServerResponse res) {
         StreamPath path = pathOf(req);
+        access.require(req, res, path, Wire.Access.READ, AuthMetrics.Api.DATA); // before waiting: refused learn nothing
         Instant deadline = Instant.now().plus(config.maxWait());
         PeerProbe probe = PeerProbe.of(req);
         while (true) {
@@ -83,6 +86,7 @@ final class DataService implements HttpService {
         try {
             StreamPath path = pathOf(req);
             checkFraming(req);
+            access.require(req, res, path, Wire.Access.WRITE, AuthMetrics.Api.DATA);
             do {
                 pairing = rendezvous.pair(path, Side.PRODUCER, null, deadline);
             } while (pairing.consumerLeft() && vanished(pairing));

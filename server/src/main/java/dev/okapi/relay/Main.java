@@ -30,8 +30,20 @@ public final class Main {
      * @param args ignored
      */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("token")) {
+            // The operator's command line (issue 3): token create|list|revoke against the store.
+            System.exit(OperatorCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), Config.create(),
+                    new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true)));
+        }
         LogConfig.configureRuntime();
-        WebServer server = start(Config.create());
+        WebServer server;
+        try {
+            server = start(Config.create());
+        } catch (StartupRefusedException | TokenStoreException | IllegalArgumentException e) {
+            LOG.severe(e.getMessage()); // a configuration the operator must change: no stack trace
+            System.exit(2);
+            return;
+        }
         String base = "http://" + server.prototype().host() + ":" + server.port();
         LOG.info("Okapi relay listening on " + base + " (Connect API " + base + Wire.CONNECT_PREFIX
                 + ", Data API " + base + Wire.DATA_PREFIX + ", health " + base + Wire.OBSERVE_PREFIX + "/health)");
@@ -53,7 +65,8 @@ public final class Main {
     /** Applies the relay's configuration and routing to a server builder (also used by tests). */
     static void configure(WebServerConfig.Builder builder, Config config) {
         RelayConfig relay = RelayConfig.from(config.get("relay"));
-        RelayMetrics metrics = new RelayMetrics();
+        AuthModule auth = AuthModule.create(config);
+        RelayMetrics metrics = new RelayMetrics(auth.usage());
         Rendezvous rendezvous = new Rendezvous(metrics, relay.maxWaiting(), relay.maxTransfers());
         // One timer thread for the relay's own clocks: idle checks and drain bounds.
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
@@ -63,13 +76,16 @@ public final class Main {
                 // Helidon 4.3.0 forces 4096 on the listening socket, which every accepted socket
                 // inherits: no TCP window scaling, ~100 MB/s on loopback. Config cannot undo it.
                 .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, relay.receiveBufferSize())
-                .routing(r -> routing(r, rendezvous, relay, metrics, timer, active));
+                .routing(r -> routing(r, rendezvous, relay, metrics, timer, active, auth));
     }
 
     private static void routing(HttpRouting.Builder routing, Rendezvous rendezvous, RelayConfig relay,
-                                RelayMetrics metrics, ScheduledExecutorService timer, ActiveTransfers active) {
-        routing.register(Wire.CONNECT_PREFIX, new ConnectService(rendezvous, relay))
-                .register(Wire.DATA_PREFIX, new DataService(rendezvous, relay, metrics, timer, active))
+                                RelayMetrics metrics, ScheduledExecutorService timer, ActiveTransfers active,
+                                AuthModule auth) {
+        auth.management().ifPresent(m -> routing.register(Wire.API_PREFIX, m));
+        routing.get("/", auth::frontPage)
+                .register(Wire.CONNECT_PREFIX, new ConnectService(rendezvous, relay, auth.access()))
+                .register(Wire.DATA_PREFIX, new DataService(rendezvous, relay, metrics, timer, active, auth.access()))
                 .error(RelayException.class, (req, res, e) -> e.answer(res));
     }
 }

@@ -28,8 +28,15 @@ final class RelayMetrics {
     private final Counter bytes;
     private final Map<Outcome, Counter> transfers = new EnumMap<>(Outcome.class);
     private final Timer pairing;
+    /** Usage accounting for the Management API's usage.show (issue 3); a no-op without it. */
+    private final java.util.function.LongConsumer usage;
 
     RelayMetrics() {
+        this(n -> { });
+    }
+
+    RelayMetrics(java.util.function.LongConsumer usage) {
+        this.usage = java.util.Objects.requireNonNull(usage, "usage required");
         MeterRegistry registry = Metrics.globalRegistry();
         bytes = registry.getOrCreate(Counter.builder("okapi.bytes.relayed")
                 .description("Payload bytes written to consumers"));
@@ -61,6 +68,7 @@ final class RelayMetrics {
 
     void relayed(int n) {
         bytes.increment(n);
+        usage.accept(n);
     }
 
     void ended(Outcome outcome) {

@@ -1,0 +1,59 @@
+package dev.okapi.relay;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.LongConsumer;
+
+import dev.okapi.protocol.Wire;
+
+import io.helidon.config.Config;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * Access control as {@link Main} wires it: the check for the stream APIs, the Management API when
+ * a management key is set, and where relayed bytes go for {@code usage.show}.
+ *
+ * @param access     token or open mode, and the per-request check
+ * @param management the Management API, served under {@link Wire#API_PREFIX}, if a key is set
+ * @param usage      receives every count of bytes written to a consumer
+ */
+record AuthModule(AccessControl access, Optional<ManagementService> management, LongConsumer usage) {
+
+    AuthModule {
+        Objects.requireNonNull(access, "access required");
+        Objects.requireNonNull(management, "management required");
+        Objects.requireNonNull(usage, "usage required");
+    }
+
+    /**
+     * Reads {@code auth} from the root configuration, opens the token store and decides the mode.
+     *
+     * @throws StartupRefusedException open mode on a non-loopback address without auth.mode=open
+     */
+    static AuthModule create(Config root) {
+        AuthConfig config = AuthConfig.from(root);
+        Clock clock = Clock.systemUTC();
+        FileTokenStore store = new FileTokenStore(config.dataDir());
+        AccessControl access = AccessControl.create(config, AuthConfig.hosts(root), store, clock);
+        if (config.managementKey().isEmpty()) {
+            return new AuthModule(access, Optional.empty(), n -> { });
+        }
+        UsageMeter meter = new UsageMeter(store, clock, Duration.ofSeconds(1));
+        TokenService tokens = new TokenService(store, config.managementKey(), meter, clock);
+        return new AuthModule(access, Optional.of(new ManagementService(tokens, access, meter)), meter::add);
+    }
+
+    /**
+     * {@code GET /}: what this relay is and which mode it is in, in plain text. Kept to this one
+     * method so that a richer front page can replace it.
+     */
+    void frontPage(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
+                .header(HeaderNames.CACHE_CONTROL, "no-store")
+                .send("Okapi relay for the ZebraStream protocol " + Wire.VERSION + "\n" + access.describe() + "\n");
+    }
+}
