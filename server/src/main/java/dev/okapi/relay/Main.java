@@ -38,7 +38,13 @@ public final class Main {
         LogConfig.configureRuntime();
         WebServer server;
         try {
-            server = start(Config.create());
+            WebServerConfig.Builder builder = WebServer.builder();
+            Shutdown shutdown = configure(builder, Config.create());
+            // SIGTERM drains first (see Shutdown); Helidon's own hook would cut transfers at once.
+            builder.shutdownHook(false);
+            Sockets.gracePeriod(builder, shutdown.helidonGrace());
+            server = builder.build().start();
+            shutdown.onSignal(server);
         } catch (StartupRefusedException | TokenStoreException | IllegalArgumentException e) {
             LOG.severe(e.getMessage()); // a configuration the operator must change: no stack trace
             System.exit(2);
@@ -62,8 +68,12 @@ public final class Main {
         return builder.build().start();
     }
 
-    /** Applies the relay's configuration and routing to a server builder (also used by tests). */
-    static void configure(WebServerConfig.Builder builder, Config config) {
+    /**
+     * Applies the relay's configuration and routing to a server builder (also used by tests).
+     *
+     * @return the relay's graceful shutdown, for {@link #main} to hook to the JVM's signals
+     */
+    static Shutdown configure(WebServerConfig.Builder builder, Config config) {
         RelayConfig relay = RelayConfig.from(config.get("relay"));
         AuthModule auth = AuthModule.create(config);
         RelayMetrics metrics = new RelayMetrics(auth.usage());
@@ -77,13 +87,17 @@ public final class Main {
                 // inherits: no TCP window scaling, ~100 MB/s on loopback. Config cannot undo it.
                 .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, relay.receiveBufferSize())
                 .routing(r -> routing(r, rendezvous, relay, metrics, timer, active, auth));
+        // HTTPS or admin ports: the same listener fix, and the relay unless observe-only.
+        Sockets.configure(builder, config.get("server"), relay.receiveBufferSize(),
+                r -> routing(r, rendezvous, relay, metrics, timer, active, auth));
+        return new Shutdown(rendezvous, active, relay.shutdownGrace(), relay.drain().plusSeconds(1));
     }
 
     private static void routing(HttpRouting.Builder routing, Rendezvous rendezvous, RelayConfig relay,
                                 RelayMetrics metrics, ScheduledExecutorService timer, ActiveTransfers active,
                                 AuthModule auth) {
         auth.management().ifPresent(m -> routing.register(Wire.API_PREFIX, m));
-        routing.get("/", auth::frontPage)
+        routing.register(new FrontPage(relay.publicUrl(), () -> !auth.access().isOpen()))
                 .register(Wire.CONNECT_PREFIX, new ConnectService(rendezvous, relay, auth.access()))
                 .register(Wire.DATA_PREFIX, new DataService(rendezvous, relay, metrics, timer, active, auth.access()))
                 .error(RelayException.class, (req, res, e) -> e.answer(res));

@@ -18,9 +18,11 @@ import io.helidon.config.Config;
  * @param maxTransfers     most transfers running at once, beyond which a pairing side gets 503
  * @param idleTimeout      a transfer that moves no byte this long is aborted (zero: never)
  * @param maxStreamBytes   a stream longer than this is aborted (zero: no limit)
+ * @param shutdownGrace    how long running transfers may finish after SIGTERM before they are aborted
  */
 record RelayConfig(Duration maxWait, Optional<String> publicUrl, int bufferSize, int receiveBufferSize,
-                   Duration drain, int maxWaiting, int maxTransfers, Duration idleTimeout, long maxStreamBytes) {
+                   Duration drain, int maxWaiting, int maxTransfers, Duration idleTimeout, long maxStreamBytes,
+                   Duration shutdownGrace) {
 
     RelayConfig {
         if (maxWait.isNegative() || maxWait.isZero()) {
@@ -35,6 +37,9 @@ record RelayConfig(Duration maxWait, Optional<String> publicUrl, int bufferSize,
         if (idleTimeout.isNegative() || maxStreamBytes < 0) {
             throw new IllegalArgumentException("relay.idle-timeout-seconds and relay.max-stream-bytes must not be negative");
         }
+        if (shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("relay.shutdown-grace-seconds must not be negative");
+        }
         publicUrl = publicUrl.filter(s -> !s.isBlank()).map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
     }
 
@@ -48,6 +53,7 @@ record RelayConfig(Duration maxWait, Optional<String> publicUrl, int bufferSize,
                 relay.get("max-waiting").asInt().orElse(10_000),
                 relay.get("max-transfers").asInt().orElse(1_000),
                 Duration.ofSeconds(relay.get("idle-timeout-seconds").asLong().orElse(300L)),
-                relay.get("max-stream-bytes").asLong().orElse(0L));
+                relay.get("max-stream-bytes").asLong().orElse(0L),
+                Duration.ofSeconds(relay.get("shutdown-grace-seconds").asLong().orElse(10L)));
     }
 }
