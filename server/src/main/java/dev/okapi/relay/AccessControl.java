@@ -168,11 +168,4 @@ final class AccessControl {
             res.header(h.getKey(), h.getValue().toArray(String[]::new));
         }
     }
-
-    /** The one line that says on {@code /} which mode the relay is in. */
-    String describe() {
-        return open
-                ? "OPEN MODE: no access tokens are required; anyone who can reach this relay can write and read every stream."
-                : "Token mode: every Connect and Data request needs an access token (Authorization: Bearer TOKEN).";
-    }
 }

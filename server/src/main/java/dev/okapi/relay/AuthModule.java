@@ -9,9 +9,6 @@ import java.util.function.LongConsumer;
 import dev.okapi.protocol.Wire;
 
 import io.helidon.config.Config;
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 
 /**
  * Access control as {@link Main} wires it: the check for the stream APIs, the Management API when
@@ -45,15 +42,5 @@ record AuthModule(AccessControl access, Optional<ManagementService> management, 
         UsageMeter meter = new UsageMeter(store, clock, Duration.ofSeconds(1));
         TokenService tokens = new TokenService(store, config.managementKey(), meter, clock);
         return new AuthModule(access, Optional.of(new ManagementService(tokens, access, meter)), meter::add);
-    }
-
-    /**
-     * {@code GET /}: what this relay is and which mode it is in, in plain text. Kept to this one
-     * method so that a richer front page can replace it.
-     */
-    void frontPage(ServerRequest req, ServerResponse res) {
-        res.header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
-                .header(HeaderNames.CACHE_CONTROL, "no-store")
-                .send("Okapi relay for the ZebraStream protocol " + Wire.VERSION + "\n" + access.describe() + "\n");
     }
 }
