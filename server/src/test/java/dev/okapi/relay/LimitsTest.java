@@ -112,4 +112,12 @@ class LimitsTest {
             assertThrows(EOFException.class, body::read);
         }
     }
+
+    @Test
+    void anAnnouncedStreamOverTheMaximumSizeIsRefusedBeforePairing() throws Exception {
+        HttpResponse<String> r = relay.http.send(HttpRequest.newBuilder(relay.uri("/data" + TestRelay.freshPath()))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[100_001])).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode(), is(413));
+        assertThat(r.body(), is("stream of 100001 bytes is over this relay's limit of 100000\n"));
+    }
 }
