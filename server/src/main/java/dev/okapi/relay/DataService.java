@@ -86,12 +86,12 @@ final class DataService implements HttpService {
         try {
             StreamPath path = pathOf(req);
             checkFraming(req);
+            access.require(req, res, path, Wire.Access.WRITE, AuthMetrics.Api.DATA);
             long announced = req.headers().contentLength().orElse(0);
             if (config.maxStreamBytes() > 0 && announced > config.maxStreamBytes()) {
                 throw new RelayException(Wire.TOO_LARGE, "stream of " + announced + " bytes is over this relay's limit of "
                         + config.maxStreamBytes());
             }
-            access.require(req, res, path, Wire.Access.WRITE, AuthMetrics.Api.DATA);
             do {
                 pairing = rendezvous.pair(path, Side.PRODUCER, null, deadline);
             } while (pairing.consumerLeft() && vanished(pairing));
