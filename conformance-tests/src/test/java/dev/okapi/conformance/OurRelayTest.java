@@ -21,7 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * CI's run of the whole suite, strict, against our relay with its embedded configuration and a
- * 3 s wait limit, so that the wait-expiry cases stay short.
+ * 3 s wait limit, so that the wait-expiry cases stay short: once in open mode, and once in token
+ * mode (a management key; the suite makes its own tokens through the Management API, so the
+ * token and Management cases run too).
  */
 final class OurRelayTest {
 
@@ -42,8 +44,15 @@ final class OurRelayTest {
             "hostile/3/5"
     );
 
+    /** The token-mode relay's management key (a test value, nothing else knows it). */
+    static final String MANAGEMENT_KEY = "conformance-management-key-" + java.util.UUID.randomUUID();
+
     private static WebServer relay;
     private static String target;
+    private static WebServer tokenRelay;
+    private static String tokenTarget;
+    /** The token-mode relay's token store, fresh for each run. */
+    private static Path tokenStore;
 
     /**
      * The relay as CI ships it: the built jar, started by the suite's own --server-command (which
@@ -51,41 +60,77 @@ final class OurRelayTest {
      * built alone), the same relay in process.
      */
     @BeforeAll
-    static void start() {
+    static void start() throws java.io.IOException {
+        tokenStore = Files.createTempDirectory("okapi-conformance-tokens");
+        String tokenMode = "-Dauth.management-key=" + MANAGEMENT_KEY + " -Dauth.data-dir=" + tokenStore;
         Path jar = Path.of(System.getProperty("okapi.relayJar", "../server/target/okapi-relay.jar"));
         if (Files.isRegularFile(jar)) {
             String java = ProcessHandle.current().info().command().orElse("java");
             target = "--server-command=" + java + " -Xmx256m -Dserver.port=$PORT -Drelay.max-wait-seconds=3 -D" + MARKER
                     + " -jar " + jar.toAbsolutePath();
+            tokenTarget = "--server-command=" + java + " -Xmx256m -Dserver.port=$PORT -Drelay.max-wait-seconds=3 -D" + MARKER
+                    + " " + tokenMode + " -jar " + jar.toAbsolutePath();
             return;
         }
-        Config config = Config.builder()
+        relay = dev.okapi.relay.Main.start(config(Map.of()));
+        target = "--target=http://127.0.0.1:" + relay.port();
+        tokenRelay = dev.okapi.relay.Main.start(config(Map.of("auth.management-key", MANAGEMENT_KEY,
+                "auth.data-dir", tokenStore.toString())));
+        tokenTarget = "--target=http://127.0.0.1:" + tokenRelay.port();
+    }
+
+    private static Config config(Map<String, String> more) {
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
+                "server.port", "0",
+                "server.host", "127.0.0.1",
+                "relay.max-wait-seconds", "3"));
+        settings.putAll(more);
+        return Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
-                .sources(ConfigSources.create(Map.of(
-                        "server.port", "0",
-                        "server.host", "127.0.0.1",
-                        "relay.max-wait-seconds", "3")), ConfigSources.classpath("application.yaml"))
+                .sources(ConfigSources.create(settings), ConfigSources.classpath("application.yaml"))
                 .build();
-        relay = dev.okapi.relay.Main.start(config);
-        target = "--target=http://127.0.0.1:" + relay.port();
     }
 
     /** Marks the relay processes this test starts, to check that none outlives the run. */
     private static final String MARKER = "okapi.conformance.run=" + java.util.UUID.randomUUID();
 
     @AfterAll
-    static void stop() {
+    static void stop() throws java.io.IOException {
         if (relay != null) {
             relay.stop();
+        }
+        if (tokenRelay != null) {
+            tokenRelay.stop();
+        }
+        if (tokenStore != null) {
+            try (var files = Files.walk(tokenStore)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
         }
     }
 
     @Test
     void wholeSuiteStrictPasses() {
+        suite(target, "okapi-conformance", List.of());
+    }
+
+    @Test
+    void wholeSuiteStrictPassesInTokenMode() {
+        String log = suite(tokenTarget, "okapi-conformance-token-mode", List.of("--management-key", MANAGEMENT_KEY));
+        org.junit.jupiter.api.Assertions.assertTrue(log.contains("(token mode)")
+                && log.contains("made a write and a read token"), "the suite ran in token mode:\n" + log);
+        org.junit.jupiter.api.Assertions.assertFalse(log.contains("SKIP auth/2") || log.contains("SKIP mgmt"),
+                "the token and Management cases ran:\n" + log);
+    }
+
+    private static String suite(String target, String report, List<String> more) {
         String reports = System.getProperty("okapi.reports", "target/conformance");
         List<String> args = new ArrayList<>(List.of(target, "--strict",
-                "--wait-limit", "3", "--junit-xml", reports + "/okapi-conformance.xml", "--json", reports + "/okapi-conformance.jsonl"));
+                "--wait-limit", "3", "--junit-xml", reports + "/" + report + ".xml", "--json", reports + "/" + report + ".jsonl"));
+        args.addAll(more);
         if (!KNOWN_FAILURES.isEmpty()) {
             args.add("--skip");
             args.add(String.join(",", KNOWN_FAILURES));
@@ -101,5 +146,6 @@ final class OurRelayTest {
         List<String> left = ProcessHandle.allProcesses()
                 .filter(h -> h.info().commandLine().orElse("").contains(MARKER)).map(h -> h.pid() + "").toList();
         assertEquals(List.of(), left, "relay processes left running after the suite");
+        return log;
     }
 }
