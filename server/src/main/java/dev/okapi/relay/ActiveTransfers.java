@@ -39,9 +39,12 @@ final class ActiveTransfers {
         running.remove(t);
     }
 
-    /** Ends every running transfer as an error, telling producers {@code reason}. */
-    void abortAll(ControlLine reason) {
-        running.forEach(t -> t.abort(reason));
+    /**
+     * Ends every running transfer as an error, telling producers {@code reason}; a copy moving
+     * bytes gets {@code notice} to end on its own (see {@link Transfer#abort(ControlLine, Duration)}).
+     */
+    void abortAll(ControlLine reason, Duration notice) {
+        running.forEach(t -> t.abort(reason, notice));
     }
 
     int size() {

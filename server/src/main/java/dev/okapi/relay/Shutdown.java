@@ -3,6 +3,7 @@ package dev.okapi.relay;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
@@ -10,8 +11,10 @@ import dev.okapi.protocol.Wire.ControlLine;
 
 import io.helidon.webserver.WebServer;
 
+import sun.misc.Signal;
+
 /**
- * The graceful shutdown of [OPS-5], run by the JVM's shutdown hook (SIGTERM, SIGINT):
+ * The graceful shutdown of [OPS-5], on SIGTERM (docker stop, systemd) or SIGINT (Ctrl-C):
  *
  * <ol>
  *   <li>the waiting room closes: every client waiting for a peer, on the Data or the Connect API,
@@ -21,8 +24,13 @@ import io.helidon.webserver.WebServer;
  *   <li>running transfers may finish for the grace period ({@code relay.shutdown-grace-seconds});</li>
  *   <li>the rest are aborted as errors, never as clean ends: the producer reads
  *       {@code [ERROR:RELAY_SHUTDOWN]}, the consumer's response is cut;</li>
- *   <li>the hook returns and the JVM exits.</li>
+ *   <li>the JVM exits with 128 + the signal's number, as it would have without this.</li>
  * </ol>
+ *
+ * <p>This runs from a signal handler, before the JVM's shutdown sequence, not from a shutdown
+ * hook: the JDK's logging closes its handlers in a hook of its own, which would run alongside and
+ * swallow the transfer log lines of the drain. A second signal exits at once. Where the signals
+ * cannot be handled (a JVM started with {@code -Xrs}), a shutdown hook does the same, minus logs.
  *
  * <p>Helidon's own shutdown hook is turned off, since it would stop the server (and cut every
  * transfer after its short grace period) in parallel with this one; Helidon's per-listener
@@ -34,6 +42,8 @@ final class Shutdown {
     private static final Logger LOG = Logger.getLogger(Shutdown.class.getName());
     /** The refusal every waiting and arriving client gets. */
     static final String REASON = "relay is shutting down";
+    /** How long a copy moving bytes has to see the abort itself before it is interrupted. */
+    private static final Duration NOTICE = Duration.ofMillis(200);
 
     private final Rendezvous rendezvous;
     private final ActiveTransfers active;
@@ -57,10 +67,35 @@ final class Shutdown {
         return grace.plus(abortBound).plusSeconds(1);
     }
 
-    /** Registers {@link #run} as a JVM shutdown hook for {@code server}. */
+    /** Runs {@link #run} for {@code server} on SIGTERM and SIGINT, then exits. */
     void onSignal(WebServer server) {
         Objects.requireNonNull(server, "server required");
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("okapi-shutdown").unstarted(() -> run(server)));
+        AtomicBoolean started = new AtomicBoolean();
+        try {
+            for (String name : new String[] {"TERM", "INT"}) {
+                Signal.handle(new Signal(name), signal -> {
+                    int status = 128 + signal.getNumber();
+                    if (started.compareAndSet(false, true)) {
+                        // A non-daemon thread: the JDK's handler thread is a daemon, and once stop()
+                        // has ended Helidon's listener threads nothing else would keep the JVM up.
+                        Thread.ofPlatform().daemon(false).name("okapi-shutdown").start(() -> {
+                            run(server);
+                            Runtime.getRuntime().exit(status);
+                        });
+                    } else {
+                        log("second signal: exiting now");
+                        Runtime.getRuntime().exit(status);
+                    }
+                });
+            }
+        } catch (IllegalArgumentException e) {
+            log("cannot handle signals (" + e.getMessage() + "); draining from a shutdown hook instead");
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("okapi-shutdown").unstarted(() -> {
+                if (started.compareAndSet(false, true)) {
+                    run(server);
+                }
+            }));
+        }
     }
 
     /** Drains and stops; returns when the server has stopped or the bounds have passed. */
@@ -76,7 +111,7 @@ final class Shutdown {
             if (!rendezvous.awaitNoTransfers(Instant.now().plus(grace))) {
                 log("grace period over: aborting " + active.size() + " transfer(s) with "
                         + ControlLine.RELAY_SHUTDOWN.text());
-                active.abortAll(ControlLine.RELAY_SHUTDOWN);
+                active.abortAll(ControlLine.RELAY_SHUTDOWN, NOTICE);
                 if (!rendezvous.awaitNoTransfers(Instant.now().plus(abortBound))) {
                     log("transfers still ending after " + abortBound.toMillis() + " ms; Helidon's stop cuts them");
                 }
@@ -88,12 +123,7 @@ final class Shutdown {
         log("stopped in " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
-    /**
-     * Logs to the relay's log and, because the JDK's logging shuts down in a shutdown hook of its
-     * own (in no defined order with this one), to stderr as well.
-     */
     private static void log(String message) {
         LOG.info(message);
-        System.err.println("okapi: " + message);
     }
 }

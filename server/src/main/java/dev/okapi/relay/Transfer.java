@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -95,9 +96,29 @@ final class Transfer {
      * {@code reason}; the consumer's connection is cut.
      */
     void abort(ControlLine reason) {
+        abort(reason, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #abort(ControlLine)}, but a copy that is moving bytes gets {@code notice} to see the
+     * abort between two chunks and end it on its own thread, which drains the producer's upload so
+     * that the producer reads its line (an interrupt closes the socket at once, and a producer
+     * still sending then gets a reset that can swallow the line). Only a copy still blocked after
+     * {@code notice} is interrupted. Shutdown uses this; an idle transfer has nothing in flight.
+     */
+    void abort(ControlLine reason, Duration notice) {
         if (!pairing.abort(Outcome.of(reason), reason)) {
             return; // ending cleanly already, or over
         }
+        if (notice.isZero()) {
+            unblock(reason);
+        } else {
+            timer.schedule(() -> unblock(reason), notice.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Wakes a copier blocked on a socket; harmless once it has taken the abort path itself. */
+    private void unblock(ControlLine reason) {
         if (reading) {
             tell(reason); // its socket is the one the interrupt closes
         }
