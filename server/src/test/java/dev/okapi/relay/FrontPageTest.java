@@ -1,0 +1,169 @@
+package dev.okapi.relay;
+
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The front page: rendered by a real browser (headless Chromium, skipped where it is not
+ * installed), its examples built from the URL the browser used, and the curl examples run as
+ * copied from the rendered page. Plus what must hold without a browser: plain text for curl,
+ * validation and escaping of what the request and the configuration put into the page.
+ */
+class FrontPageTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CURL = Path.of("/usr/bin/curl");
+    private static final Pattern CODE_BLOCK = Pattern.compile("<pre><code>(.*?)</code></pre>", Pattern.DOTALL);
+
+    @TempDir
+    static Path profile;
+    private static TestRelay relay;
+
+    @BeforeAll
+    static void start() {
+        relay = new TestRelay();
+    }
+
+    @AfterAll
+    static void stop() {
+        relay.close();
+    }
+
+    /** The DOM of {@code url} after Chromium rendered it. */
+    private static String renderedDom(String url) throws Exception {
+        Process p = new ProcessBuilder(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + Files.createTempDirectory(profile, "chromium"), "--dump-dom", url))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("chromium did not finish within 60 s");
+        }
+        return out.get(10, TimeUnit.SECONDS);
+    }
+
+    private static String unescape(String html) {
+        return html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
+                .replace("&amp;", "&");
+    }
+
+    private static List<String> commandLines(String dom) {
+        List<String> lines = new ArrayList<>();
+        Matcher m = CODE_BLOCK.matcher(dom);
+        while (m.find()) {
+            lines.addAll(List.of(unescape(m.group(1)).split("\n")));
+        }
+        return lines;
+    }
+
+    @Test
+    void rendersInChromiumWithExamplesForThisRelay() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "chromium not installed");
+        String base = "http://127.0.0.1:" + relay.port();
+        String dom = renderedDom(base + "/");
+        assertThat(dom, containsString("<title>Okapi relay</title>"));
+        assertThat(dom, containsString("<dd id=\"version\">" + FrontPage.version() + "</dd>"));
+        assertThat(FrontPage.version(), not(is("unknown"))); // the build filled it in
+        assertThat(dom, containsString("<dd id=\"mode\">open: "));
+        assertThat(dom, containsString("<code id=\"base\">" + base + "</code>"));
+
+        List<String> lines = commandLines(dom);
+        String consumer = lines.stream().filter(l -> l.startsWith("curl -sS " + base + "/data/demo/")).findFirst().orElseThrow();
+        String producer = lines.stream().filter(l -> l.startsWith("echo ")).findFirst().orElseThrow();
+        assertTrue(consumer.matches("curl -sS http://127\\.0\\.0\\.1:[0-9]+/data/demo/[a-z0-9]{8}"), consumer);
+        assertThat(producer, containsString("-T - --expect100-timeout 180 " + base + "/data/demo/"));
+        assertTrue(lines.contains("export ZEBRASTREAM_CONNECT_URL=" + base + "/connect/v0"), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("curl -sS '" + base + "/connect/v0/demo/")
+                && l.endsWith("?mode=await-writer'")), lines.toString());
+
+        // The examples work as copied: run the two curl lines in a shell.
+        if (Files.isExecutable(CURL)) {
+            Process read = new ProcessBuilder("bash", "-c", consumer).start();
+            relay.awaitWaiting(Side.CONSUMER, 1);
+            Process write = new ProcessBuilder("bash", "-c", producer).start();
+            assertTrue(write.waitFor(60, TimeUnit.SECONDS) && read.waitFor(60, TimeUnit.SECONDS));
+            assertThat(new String(read.getInputStream().readAllBytes(), StandardCharsets.UTF_8), is("hello, stream\n"));
+            assertThat(new String(write.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                    is("[STATE:CONNECTED]\n[STATE:TRANSFER_SUCCESSFUL]\n"));
+        }
+        // /help is the same page.
+        assertThat(renderedDom(base + "/help"), containsString("<code id=\"base\">" + base + "</code>"));
+    }
+
+    @Test
+    void plainTextForClientsThatDoNotAskForHtml() throws Exception {
+        HttpResponse<String> r = relay.get("/help");
+        assertThat(r.statusCode(), is(200));
+        assertThat(r.headers().firstValue("Content-Type").orElseThrow(), startsWith("text/plain"));
+        assertThat(r.body(), startsWith("Okapi " + FrontPage.version() + ": a ZebraStream relay"));
+        assertThat(r.body(), containsString("curl -sS http://127.0.0.1:" + relay.port() + "/data/demo/"));
+    }
+
+    @Test
+    void htmlHasNoExternalAssetsAndAStrictPolicy() throws Exception {
+        HttpResponse<String> r = html("/", Map.of());
+        assertThat(r.statusCode(), is(200));
+        assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow(), startsWith("default-src 'none'"));
+        assertThat(r.headers().firstValue("Cache-Control").orElseThrow(), is("no-store"));
+        assertThat(r.body(), not(containsString("<script")));
+        assertThat(r.body(), not(containsString("src=")));
+        assertThat(r.body(), not(containsString("<link")));
+    }
+
+    @Test
+    void forwardedHeadersAreValidatedNotEchoed() throws Exception {
+        HttpResponse<String> evil = html("/", Map.of("X-Forwarded-Host", "x\"><script>alert(1)</script>"));
+        assertThat(evil.statusCode(), is(400));
+        assertThat(evil.body(), is("malformed Host header\n"));
+        assertThat(html("/", Map.of("X-Forwarded-Proto", "javascript")).statusCode(), is(400));
+        HttpResponse<String> proxied = html("/", Map.of("X-Forwarded-Host", "relay.example.org", "X-Forwarded-Proto", "https"));
+        assertThat(proxied.body(), containsString("<code id=\"base\">https://relay.example.org</code>"));
+    }
+
+    @Test
+    void aConfiguredPublicUrlIsEscaped() throws Exception {
+        try (TestRelay configured = new TestRelay(Map.of("relay.public-url", "https://relay.example.org/<b>x</b>"))) {
+            HttpResponse<String> r = configured.http.send(HttpRequest.newBuilder(configured.uri("/"))
+                    .header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.body(), containsString("https://relay.example.org/&lt;b&gt;x&lt;/b&gt;/data/demo/"));
+            assertThat(r.body(), not(containsString("<b>x")));
+        }
+    }
+
+    private static HttpResponse<String> html(String path, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(relay.uri(path)).header("Accept", "text/html,*/*;q=0.8");
+        headers.forEach(b::header);
+        return relay.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
