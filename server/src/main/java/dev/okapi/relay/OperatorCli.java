@@ -46,7 +46,8 @@ final class OperatorCli implements Callable<Integer> {
 
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})([smhdw])");
 
-    @Option(names = "--data-dir", description = "token store directory (default: auth.data-dir, ./okapi-data)")
+    @Option(names = "--data-dir", scope = CommandLine.ScopeType.INHERIT,
+            description = "token store directory (default: auth.data-dir, ./okapi-data)")
     Path dataDir;
 
     private Config config;

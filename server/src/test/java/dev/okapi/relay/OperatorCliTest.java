@@ -87,6 +87,14 @@ class OperatorCliTest {
     }
 
     @Test
+    void dataDirWorksBeforeOrAfterTheCommand(@TempDir Path other) throws Exception {
+        assertThat(cli("create", "--data-dir", other.toString(), "--path", "/a", "--mode", "read").exit(), is(0));
+        assertThat(cli("--data-dir", other.toString(), "list").out(), containsString("/a"));
+        assertThat(Files.exists(other.resolve("tokens.tsv")), is(true));
+        assertThat(Files.exists(dir.resolve("tokens.tsv")), is(false));
+    }
+
+    @Test
     void createAsJsonLikeTheManagementApi() {
         Run r = cli("create", "--path", "/a", "--mode", "read", "--expires", "1h", "--json");
         assertThat(r.err(), r.exit(), is(0));
