@@ -37,9 +37,11 @@ public final class Main {
         }
         LogConfig.configureRuntime();
         WebServer server;
+        Config config;
         try {
             WebServerConfig.Builder builder = WebServer.builder();
-            Shutdown shutdown = configure(builder, Config.create());
+            config = Config.create();
+            Shutdown shutdown = configure(builder, config);
             // SIGTERM drains first (see Shutdown); Helidon's own hook would cut transfers at once.
             builder.shutdownHook(false);
             Sockets.gracePeriod(builder, shutdown.helidonGrace());
@@ -50,9 +52,7 @@ public final class Main {
             System.exit(2);
             return;
         }
-        String base = "http://" + server.prototype().host() + ":" + server.port();
-        LOG.info("Okapi relay listening on " + base + " (Connect API " + base + Wire.CONNECT_PREFIX
-                + ", Data API " + base + Wire.DATA_PREFIX + ", health " + base + Wire.OBSERVE_PREFIX + "/health)");
+        Sockets.describe(server, config.get("server")).forEach(LOG::info);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.okapi.relay;
 
 import java.net.StandardSocketOptions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +10,11 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
+import dev.okapi.protocol.Wire;
+
 import io.helidon.config.Config;
 import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 
@@ -33,13 +37,36 @@ final class Sockets {
      */
     static void configure(WebServerConfig.Builder builder, Config server, int receiveBufferSize,
                           Consumer<HttpRouting.Builder> relayRouting) {
-        Set<String> admin = new HashSet<>(server.get("features.observe.sockets").asList(String.class).orElse(List.of()));
+        Set<String> admin = adminSockets(server);
         each(builder, b -> b.putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, receiveBufferSize));
         for (String name : builder.sockets().keySet()) {
             if (!admin.contains(name)) {
                 builder.routing(name, relayRouting);
             }
         }
+    }
+
+    /** One log line per socket: where the relay listens, and which socket serves observe. */
+    static List<String> describe(WebServer server, Config serverConfig) {
+        Set<String> admin = adminSockets(serverConfig);
+        String base = url(server, WebServer.DEFAULT_SOCKET_NAME, server.prototype().host());
+        List<String> lines = new ArrayList<>();
+        lines.add("Okapi relay listening on " + base + " (Connect API " + base + Wire.CONNECT_PREFIX + ", Data API "
+                + base + Wire.DATA_PREFIX + (admin.isEmpty() ? ", health " + base + Wire.OBSERVE_PREFIX + "/health" : "")
+                + ")");
+        server.prototype().sockets().forEach((name, listener) -> lines.add("Okapi socket '" + name + "' on "
+                + url(server, name, listener.host()) + (admin.contains(name)
+                ? ": observe only (health " + Wire.OBSERVE_PREFIX + "/health, metrics " + Wire.OBSERVE_PREFIX + "/metrics)"
+                : ": the relay")));
+        return lines;
+    }
+
+    private static String url(WebServer server, String socket, String host) {
+        return (server.hasTls(socket) ? "https" : "http") + "://" + host + ":" + server.port(socket);
+    }
+
+    private static Set<String> adminSockets(Config serverConfig) {
+        return new HashSet<>(serverConfig.get("features.observe.sockets").asList(String.class).orElse(List.of()));
     }
 
     /** Sets Helidon's shutdown grace period on the default and every named socket. */

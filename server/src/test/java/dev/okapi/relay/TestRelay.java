@@ -48,6 +48,11 @@ final class TestRelay implements AutoCloseable {
         server = Main.start(config);
     }
 
+    /** Wraps a relay started elsewhere, with a configuration of its own; closing stops it. */
+    TestRelay(WebServer server) {
+        this.server = server;
+    }
+
     int port() {
         return server.port();
     }
