@@ -35,17 +35,6 @@ class LimitsTest {
         relay.close();
     }
 
-    private static String line(InputStream in) throws Exception {
-        StringBuilder sb = new StringBuilder();
-        for (int c; (c = in.read()) != '\n'; ) {
-            if (c < 0) {
-                throw new EOFException("ended inside a line: " + sb);
-            }
-            sb.append((char) c);
-        }
-        return sb.toString();
-    }
-
     @Test
     void tooManyWaitingClientsGet503() throws Exception {
         CompletableFuture<HttpResponse<String>> a = relay.http.sendAsync(
@@ -72,7 +61,7 @@ class LimitsTest {
             consumer.head("GET", "/data" + path);
             assertThat(producer.response().status(), is(200));
             InputStream control = producer.chunkedBody();
-            assertThat(line(control), is("[STATE:CONNECTED]"));
+            assertThat(RawHttp.controlLine(control), is("[STATE:CONNECTED]"));
             producer.chunk("then silence");
             assertThat(consumer.response().status(), is(200));
             InputStream body = consumer.chunkedBody();
@@ -87,7 +76,7 @@ class LimitsTest {
             assertThat(refused.statusCode(), is(503));
             assertThat(refused.body(), is("too many transfers running (limit 1)\n"));
             // ... and after a second with no byte moving, both sides end as errors
-            assertThat(line(control), is("[ERROR:IDLE_TIMEOUT]"));
+            assertThat(RawHttp.controlLine(control), is("[ERROR:IDLE_TIMEOUT]"));
             assertThrows(EOFException.class, body::read);
             waiting.cancel(true);
         }
@@ -101,14 +90,14 @@ class LimitsTest {
             consumer.head("GET", "/data" + path);
             assertThat(producer.response().status(), is(200));
             InputStream control = producer.chunkedBody();
-            assertThat(line(control), is("[STATE:CONNECTED]"));
+            assertThat(RawHttp.controlLine(control), is("[STATE:CONNECTED]"));
             byte[] block = new byte[60_000];
             producer.chunk(block, block.length);
             assertThat(consumer.response().status(), is(200));
             InputStream body = consumer.chunkedBody();
             assertThat(body.readNBytes(60_000).length, is(60_000));
             producer.chunk(block, block.length); // 120,000 > 100,000
-            assertThat(line(control), is("[ERROR:STREAM_TOO_LARGE]"));
+            assertThat(RawHttp.controlLine(control), is("[ERROR:STREAM_TOO_LARGE]"));
             assertThrows(EOFException.class, body::read);
         }
     }

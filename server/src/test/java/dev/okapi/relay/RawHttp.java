@@ -84,6 +84,18 @@ final class RawHttp implements AutoCloseable {
         return new Response(Integer.parseInt(status.split(" ")[1]), headers);
     }
 
+    /** Reads one line of a producer's control channel (a decoded body), across chunk boundaries. */
+    static String controlLine(InputStream body) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c; (c = body.read()) != '\n'; ) {
+            if (c < 0) {
+                throw new EOFException("control channel ended inside a line: " + sb);
+            }
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
+
     /** The body of a chunked response as a stream: -1 only at the terminating chunk. */
     InputStream chunkedBody() {
         return new ChunkedInput();

@@ -98,17 +98,6 @@ class ShutdownTest {
         return c;
     }
 
-    private static String line(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (int c; (c = in.read()) != '\n'; ) {
-            if (c < 0) {
-                throw new EOFException("ended inside a line: " + sb);
-            }
-            sb.append((char) c);
-        }
-        return sb.toString();
-    }
-
     /** Reads a consumer's body to its end: "clean" at the terminating chunk, "cut" otherwise. */
     private static CompletableFuture<String> readToEnd(InputStream body) {
         return CompletableFuture.supplyAsync(() -> {
@@ -130,7 +119,7 @@ class ShutdownTest {
         RawHttp consumerA = connect(port).head("GET", "/data/t/a");
         assertThat(producerA.response().status(), is(200));
         InputStream controlA = producerA.chunkedBody();
-        assertThat(line(controlA), is("[STATE:CONNECTED]"));
+        assertThat(RawHttp.controlLine(controlA), is("[STATE:CONNECTED]"));
         producerA.chunk("part one|");
         assertThat(consumerA.response().status(), is(200));
         InputStream bodyA = consumerA.chunkedBody();
@@ -141,7 +130,7 @@ class ShutdownTest {
         RawHttp consumerB = connect(port).head("GET", "/data/t/b");
         assertThat(producerB.response().status(), is(200));
         InputStream controlB = producerB.chunkedBody();
-        assertThat(line(controlB), is("[STATE:CONNECTED]"));
+        assertThat(RawHttp.controlLine(controlB), is("[STATE:CONNECTED]"));
         AtomicBoolean feeding = new AtomicBoolean(true);
         Thread feeder = Thread.ofPlatform().daemon().start(() -> {
             try {
@@ -173,10 +162,10 @@ class ShutdownTest {
         producerA.chunk("part two");
         producerA.lastChunk();
         assertThat(new String(bodyA.readAllBytes(), StandardCharsets.UTF_8), is("part two"));
-        assertThat(line(controlA), is("[STATE:TRANSFER_SUCCESSFUL]"));
+        assertThat(RawHttp.controlLine(controlA), is("[STATE:TRANSFER_SUCCESSFUL]"));
 
         // B runs on through the grace period, then ends as an error on both sides.
-        assertThat(line(controlB), is("[ERROR:RELAY_SHUTDOWN]"));
+        assertThat(RawHttp.controlLine(controlB), is("[ERROR:RELAY_SHUTDOWN]"));
         long abortedAfter = (System.nanoTime() - sigterm) / 1_000_000;
         assertThat("the grace period was honoured", abortedAfter, greaterThanOrEqualTo(GRACE_MILLIS - 100));
         assertThat(endB.get(10, TimeUnit.SECONDS), is("cut"));

@@ -33,19 +33,6 @@ class WireTest {
         relay.close();
     }
 
-    /** Reads one line of the producer's control channel, across chunk boundaries. */
-    private static String controlLine(InputStream body) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = body.read()) != '\n') {
-            if (c < 0) {
-                throw new EOFException("control channel ended inside a line: " + sb);
-            }
-            sb.append((char) c);
-        }
-        return sb.toString();
-    }
-
     @Test
     void nothingReachesAWaitingProducerThen100ContinueOncePaired() throws Exception {
         String path = TestRelay.freshPath();
@@ -65,10 +52,10 @@ class WireTest {
             assertThat(head.status(), is(200));
             assertThat(head.header("transfer-encoding"), is("chunked"));
             InputStream control = producer.chunkedBody();
-            assertThat(controlLine(control), is("[STATE:CONNECTED]"));
+            assertThat(RawHttp.controlLine(control), is("[STATE:CONNECTED]"));
             producer.chunk("payload");
             producer.lastChunk();
-            assertThat(controlLine(control), is("[STATE:TRANSFER_SUCCESSFUL]"));
+            assertThat(RawHttp.controlLine(control), is("[STATE:TRANSFER_SUCCESSFUL]"));
             assertThat(control.read(), is(-1)); // terminating chunk: the control channel ended cleanly
             assertThat(consumer.get().body(), is("payload"));
         }
@@ -100,7 +87,7 @@ class WireTest {
             RawHttp.Response head = writer.response();
             assertThat(head.status(), is(200));
             InputStream control = writer.chunkedBody();
-            assertThat(controlLine(control), is("[STATE:CONNECTED]")); // before any payload was sent: full duplex
+            assertThat(RawHttp.controlLine(control), is("[STATE:CONNECTED]")); // before any payload was sent: full duplex
 
             RawHttp.Response readerHead = null;
             InputStream payload = null;
@@ -119,7 +106,7 @@ class WireTest {
             }
             writer.lastChunk();
             assertThat(payload.read(), is(-1)); // clean end: terminating chunk received
-            assertThat(controlLine(control), is("[STATE:TRANSFER_SUCCESSFUL]"));
+            assertThat(RawHttp.controlLine(control), is("[STATE:TRANSFER_SUCCESSFUL]"));
             assertThat(control.read(), is(-1));
         }
     }
@@ -169,7 +156,7 @@ class WireTest {
                 consumer.head("GET", "/data" + path);
                 assertThat(producer.response().status(), is(200));
                 control = producer.chunkedBody();
-                assertThat(controlLine(control), is("[STATE:CONNECTED]"));
+                assertThat(RawHttp.controlLine(control), is("[STATE:CONNECTED]"));
                 producer.chunk("some data");
                 assertThat(consumer.response().status(), is(200));
                 consumer.socket.setSoLinger(true, 0); // leave abruptly
@@ -180,7 +167,7 @@ class WireTest {
             for (int i = 0; i < 1000 && line == null; i++) {
                 producer.chunk(block, block.length);
                 if (producer.in.available() > 0) {
-                    line = controlLine(control);
+                    line = RawHttp.controlLine(control);
                 }
             }
             assertThat(line, is("[ERROR:RECEIVER_PREMATURE_DISCONNECT]"));
