@@ -1,13 +1,21 @@
 package dev.okapi.relay;
 
 import java.net.StandardSocketOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
 
 import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.config.spi.ConfigSource;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -32,7 +40,7 @@ public final class Main {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("token")) {
             // The operator's command line (issue 3): token create|list|revoke against the store.
-            System.exit(OperatorCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), Config.create(),
+            System.exit(OperatorCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), loadConfig(),
                     new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true)));
         }
         LogConfig.configureRuntime();
@@ -40,7 +48,7 @@ public final class Main {
         Config config;
         try {
             WebServerConfig.Builder builder = WebServer.builder();
-            config = Config.create();
+            config = loadConfig();
             Shutdown shutdown = configure(builder, config);
             // SIGTERM drains first (see Shutdown); Helidon's own hook would cut transfers at once.
             builder.shutdownHook(false);
@@ -53,6 +61,35 @@ public final class Main {
             return;
         }
         Sockets.describe(server, config.get("server")).forEach(LOG::info);
+    }
+
+    /**
+     * The configuration, highest priority first: system properties ({@code -Drelay.max-wait-seconds=60}),
+     * environment variables (Helidon's mapping: {@code RELAY_MAX_dash_WAIT_dash_SECONDS=60}), the YAML
+     * file named by {@code -Dokapi.config} or {@code OKAPI_CONFIG} if any, and the embedded
+     * {@code application.yaml}, whose every key is a default.
+     *
+     * <p>Not {@code Config.create()}: it would take an {@code application.yaml} from the working
+     * directory <em>instead of</em> the embedded one, losing every default it does not repeat
+     * (the port would become random and the host every interface).
+     */
+    static Config loadConfig() {
+        Optional<String> file = Optional.ofNullable(System.getProperty("okapi.config"))
+                .or(() -> Optional.ofNullable(System.getenv("OKAPI_CONFIG")))
+                .filter(f -> !f.isBlank());
+        if (file.isPresent() && !Files.isReadable(Path.of(file.get()))) {
+            throw new IllegalArgumentException("configuration file not readable: " + file.get());
+        }
+        List<Supplier<? extends ConfigSource>> sources = new ArrayList<>();
+        sources.add(ConfigSources.systemProperties());
+        sources.add(ConfigSources.environmentVariables());
+        file.ifPresent(f -> sources.add(ConfigSources.file(f)));
+        sources.add(ConfigSources.classpath("application.yaml"));
+        return Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .sources(sources)
+                .build();
     }
 
     /**
