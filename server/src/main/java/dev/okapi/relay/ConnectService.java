@@ -60,7 +60,7 @@ final class ConnectService implements HttpService {
         // After every 400 (spec precedence) and before waiting: a refused request learns nothing.
         access.require(req, res, path, AccessControl.need(mode), AuthMetrics.Api.CONNECT);
 
-        rendezvous.awaitPeer(path, mode, Instant.now().plus(wait));
+        rendezvous.awaitPeer(path, mode, PeerProbe.of(req), Instant.now().plus(wait));
 
         if (redirect) {
             // A token given in the query would not survive the redirect otherwise.

@@ -152,24 +152,55 @@ final class Rendezvous {
      *
      * @throws RelayException 504 if the deadline passes first
      */
-    void awaitPeer(StreamPath path, Wire.Mode mode, Instant deadline) {
-        CompletableFuture<Void> present = new CompletableFuture<>();
-        lock.lock();
-        try {
-            refuseIfClosed();
-            Slot slot = slots.computeIfAbsent(path, p -> new Slot());
-            Wire.Mode opposite = mode == Wire.Mode.AWAIT_READER ? Wire.Mode.AWAIT_WRITER : Wire.Mode.AWAIT_READER;
-            Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
-            if (slot.waiter(awaited) != null || !slot.connect(opposite).isEmpty()) {
-                releaseConnect(slot, opposite);
-                dropIfEmpty(path, slot);
-                return;
+    void awaitPeer(StreamPath path, Wire.Mode mode, PeerProbe probe, Instant deadline) {
+        ConnectWaiter present = new ConnectWaiter(probe);
+        Wire.Mode opposite = mode == Wire.Mode.AWAIT_READER ? Wire.Mode.AWAIT_WRITER : Wire.Mode.AWAIT_READER;
+        Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
+        while (true) {
+            List<CompletableFuture<Void>> suspects;
+            lock.lock();
+            try {
+                refuseIfClosed();
+                Slot slot = slots.computeIfAbsent(path, p -> new Slot());
+                if (slot.waiter(awaited) != null) {
+                    releaseConnect(slot, opposite);
+                    dropIfEmpty(path, slot);
+                    return;
+                }
+                suspects = List.copyOf(slot.connect(opposite));
+                if (suspects.isEmpty()) {
+                    checkWaitingRoom(path, slot);
+                    slot.connect(mode).add(present);
+                    connectWaiting++;
+                    break;
+                }
+            } finally {
+                lock.unlock();
             }
-            checkWaitingRoom(path, slot);
-            slot.connect(mode).add(present);
-            connectWaiting++;
-        } finally {
-            lock.unlock();
+            // Only Connect waiters stand for the peer: one that left while waiting is no peer (it
+            // would send this side to the Data API to wait there for nobody). Probed outside the lock.
+            List<CompletableFuture<Void>> gone = suspects.stream()
+                    .filter(w -> w instanceof ConnectWaiter c && c.probe.state() == PeerProbe.State.GONE).toList();
+            lock.lock();
+            try {
+                Slot slot = slots.get(path);
+                if (slot == null) {
+                    continue;
+                }
+                for (CompletableFuture<Void> g : gone) {
+                    if (slot.connect(opposite).remove(g)) {
+                        connectWaiting--;
+                        g.complete(null); // its thread answers a socket nobody reads any more
+                    }
+                }
+                if (!slot.connect(opposite).isEmpty()) {
+                    releaseConnect(slot, opposite);
+                    dropIfEmpty(path, slot);
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
         }
         try {
             await(present, deadline);
@@ -341,6 +372,15 @@ final class Rendezvous {
 
     private static RelayException waitExpired(Side awaited, Instant deadline) {
         return new RelayException(Wire.WAIT_EXPIRED, "no " + awaited.label() + " arrived before the wait limit");
+    }
+
+    /** A Connect API wait, with the probe that tells whether its client is still there. */
+    private static final class ConnectWaiter extends CompletableFuture<Void> {
+        private final PeerProbe probe;
+
+        ConnectWaiter(PeerProbe probe) {
+            this.probe = probe;
+        }
     }
 
     /** One side waiting on the Data API. */

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The Connect API: the waiting room in front of the Data API. */
 class ConnectApiTest {
@@ -142,6 +143,24 @@ class ConnectApiTest {
             raw.out.flush();
             assertThat(raw.response().status(), is(400));
         }
+    }
+
+    @Test
+    void aConnectWaiterThatLeftIsNoPeer() throws Exception {
+        String path = TestRelay.freshPath();
+        try (RawHttp ghost = new RawHttp(relay.port())) {
+            ghost.head("GET", "/connect/v0" + path + "?mode=await-writer");
+            while (relay.metric("okapi_connect_waiting", "") < 1) {
+                Thread.onSpinWait();
+            }
+        }
+        // The ghost reader is gone: a writer must wait for a real reader, not be sent on at once.
+        CompletableFuture<HttpResponse<String>> writer = connect(relay, path, "mode=await-reader&timeout=20");
+        // absence of an answer, bounded: a relay that counted the ghost answers at once
+        assertThrows(java.util.concurrent.TimeoutException.class, () -> writer.get(500, java.util.concurrent.TimeUnit.MILLISECONDS));
+        HttpResponse<String> reader = connect(relay, path, "mode=await-writer").get();
+        assertThat(reader.statusCode(), is(200));
+        assertThat(writer.get().statusCode(), is(200));
     }
 
     private void streamThrough(String path, String body) throws Exception {
