@@ -28,7 +28,7 @@ import io.helidon.webserver.http.ServerResponse;
  * <p>The decisions are Helidon Security's: {@link TokenAuthenticator} turns the bearer token into
  * a subject carrying its scope, {@link ScopeAuthorizer} checks the scope against the request, and
  * {@link ManagementKeyAuthenticator} checks the Management API's key; Security's audit (the
- * {@code AUDIT} logger, at {@code FINEST}) records each one, and {@link AuthMetrics} counts them.
+ * {@code AUDIT} logger, at {@code FINER}) records each one, and {@link AuthMetrics} counts them.
  * The check runs inside the services rather than as the webserver integration's
  * {@code SecurityHandler} on the routes, for three reasons: that handler answers {@code 401} and
  * {@code 403} with an empty body (the spec wants one line, [HTTP-4]); as a route in front of the
