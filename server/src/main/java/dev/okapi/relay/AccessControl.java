@@ -103,11 +103,12 @@ final class AccessControl {
      * {@code WWW-Authenticate: Bearer} for no token or an unknown, expired or revoked one,
      * {@code 403} for a token of the wrong mode or scope. Open mode lets everything through.
      *
+     * @return the id of the token that was let through; empty in open mode
      * @throws RelayException the refusal, to be answered as one line
      */
-    void require(ServerRequest req, ServerResponse res, StreamPath path, Access need, AuthMetrics.Api api) {
+    Optional<String> require(ServerRequest req, ServerResponse res, StreamPath path, Access need, AuthMetrics.Api api) {
         if (open) {
-            return;
+            return Optional.empty();
         }
         Optional<String> token = req.headers().first(HeaderNames.AUTHORIZATION).flatMap(TokenAuthenticator::bearer)
                 .or(() -> req.query().first(Wire.PARAM_ACCESS_TOKEN).asOptional().filter(t -> !t.isEmpty()));
@@ -130,6 +131,7 @@ final class AccessControl {
         }
         metrics.count(api, AuthMetrics.Reason.GRANTED);
         req.context().register(ctx); // the subject (token id, never the secret) for whoever handles it next
+        return ctx.user().map(subject -> subject.principal().getName());
     }
 
     /**

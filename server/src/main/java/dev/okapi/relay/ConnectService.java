@@ -31,8 +31,10 @@ final class ConnectService implements HttpService {
     private final Rendezvous rendezvous;
     private final RelayConfig config;
     private final AccessControl access;
+    private final TokenQuota quota;
 
-    ConnectService(Rendezvous rendezvous, RelayConfig config, AccessControl access) {
+    ConnectService(Rendezvous rendezvous, RelayConfig config, AccessControl access, TokenQuota quota) {
+        this.quota = Objects.requireNonNull(quota, "quota required");
         this.rendezvous = Objects.requireNonNull(rendezvous, "rendezvous required");
         this.config = Objects.requireNonNull(config, "config required");
         this.access = Objects.requireNonNull(access, "access required");
@@ -58,9 +60,11 @@ final class ConnectService implements HttpService {
         boolean redirect = query.first(Wire.PARAM_REDIRECT).map(ConnectService::flag).orElse(false);
         String dataUrl = PublicUrl.of(req, config.publicUrl()) + Wire.DATA_PREFIX + path.value();
         // After every 400 (spec precedence) and before waiting: a refused request learns nothing.
-        access.require(req, res, path, AccessControl.need(mode), AuthMetrics.Api.CONNECT);
+        Optional<String> holder = access.require(req, res, path, AccessControl.need(mode), AuthMetrics.Api.CONNECT);
 
-        rendezvous.awaitPeer(path, mode, PeerProbe.of(req), Instant.now().plus(wait));
+        try (TokenQuota.Waiting waiting = quota.enter(holder)) {
+            rendezvous.awaitPeer(path, mode, PeerProbe.of(req), Instant.now().plus(wait));
+        }
 
         if (redirect) {
             // A token given in the query would not survive the redirect otherwise.

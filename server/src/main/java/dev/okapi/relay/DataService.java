@@ -2,11 +2,13 @@ package dev.okapi.relay;
 
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 
 import dev.okapi.protocol.Wire;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -30,10 +32,12 @@ final class DataService implements HttpService {
     private final ScheduledExecutorService timer;
     private final ActiveTransfers active;
     private final AccessControl access;
+    private final TokenQuota quota;
 
     DataService(Rendezvous rendezvous, RelayConfig config, RelayMetrics metrics, ScheduledExecutorService timer,
-                ActiveTransfers active, AccessControl access) {
+                ActiveTransfers active, AccessControl access, TokenQuota quota) {
         this.access = Objects.requireNonNull(access, "access required");
+        this.quota = Objects.requireNonNull(quota, "quota required");
         this.rendezvous = Objects.requireNonNull(rendezvous, "rendezvous required");
         this.config = Objects.requireNonNull(config, "config required");
         this.metrics = Objects.requireNonNull(metrics, "metrics required");
@@ -59,11 +63,14 @@ final class DataService implements HttpService {
 
     private void consume(ServerRequest req, ServerResponse res) {
         StreamPath path = pathOf(req);
-        access.require(req, res, path, Wire.Access.READ, AuthMetrics.Api.DATA); // before waiting: refused learn nothing
+        Optional<String> token = access.require(req, res, path, Wire.Access.READ, AuthMetrics.Api.DATA); // before waiting: refused learn nothing
         Instant deadline = Instant.now().plus(config.maxWait());
         PeerProbe probe = PeerProbe.of(req);
         while (true) {
-            Pairing pairing = rendezvous.pair(path, Side.CONSUMER, new Pairing(path, res, probe), deadline);
+            Pairing pairing;
+            try (TokenQuota.Waiting waiting = quota.enter(token)) {
+                pairing = rendezvous.pair(path, Side.CONSUMER, new Pairing(path, res, probe), deadline);
+            }
             Outcome outcome = pairing.awaitOutcome();
             switch (outcome) {
                 case COMPLETED:
@@ -83,25 +90,33 @@ final class DataService implements HttpService {
     private void produce(ServerRequest req, ServerResponse res) {
         Instant deadline = Instant.now().plus(config.maxWait());
         Pairing pairing;
+        Optional<String> token;
         try {
             StreamPath path = pathOf(req);
             checkFraming(req);
-            access.require(req, res, path, Wire.Access.WRITE, AuthMetrics.Api.DATA);
+            token = access.require(req, res, path, Wire.Access.WRITE, AuthMetrics.Api.DATA);
             long announced = req.headers().contentLength().orElse(0);
             if (config.maxStreamBytes() > 0 && announced > config.maxStreamBytes()) {
                 throw new RelayException(Wire.TOO_LARGE, "stream of " + announced + " bytes is over this relay's limit of "
                         + config.maxStreamBytes());
             }
-            do {
-                pairing = rendezvous.pair(path, Side.PRODUCER, null, deadline);
-            } while (pairing.consumerLeft() && vanished(pairing));
+            try (TokenQuota.Waiting waiting = quota.enter(token)) {
+                do {
+                    pairing = rendezvous.pair(path, Side.PRODUCER, null, deadline);
+                } while (pairing.consumerLeft() && vanished(pairing));
+            }
         } catch (RelayException e) {
             e.answer(res);
-            // The upload was never read (no 100 Continue went out); draining it for as long as
-            // it lasts just to keep the connection would let a refused producer hold a thread.
+            // A producer that waits for 100 Continue has sent nothing: close at once. One that
+            // sent its body straight away gets a short drain, or the close would reset the
+            // connection before it reads the answer. Never the whole upload: a refused producer
+            // must not hold a thread for as long as it cares to send.
+            if (!req.headers().contains(HeaderValues.EXPECT_100)) {
+                Transfer.drain(req.content().inputStream(), config.drain(), timer);
+            }
             throw new CloseConnectionException("producer refused: " + e.getMessage());
         }
-        new Transfer(req, res, pairing, config, metrics, timer).run(active);
+        new Transfer(req, res, pairing, config, metrics, timer, bytes -> quota.pace(token, bytes)).run(active);
     }
 
     /**

@@ -40,7 +40,15 @@ public final class Main {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("token")) {
             // The operator's command line (issue 3): token create|list|revoke against the store.
-            System.exit(OperatorCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), loadConfig(),
+            Config config;
+            try {
+                config = loadConfig();
+            } catch (IllegalArgumentException e) {
+                System.err.println("error: " + e.getMessage());
+                System.exit(2);
+                return;
+            }
+            System.exit(OperatorCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), config,
                     new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true)));
         }
         LogConfig.configureRuntime();
@@ -119,24 +127,25 @@ public final class Main {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("okapi-timer").factory());
         ActiveTransfers active = new ActiveTransfers(relay.idleTimeout(), timer);
+        TokenQuota quota = new TokenQuota(relay.maxWaitingPerToken(), relay.maxBytesPerSecondPerToken());
         builder.config(config.get("server"))
                 // Helidon 4.3.0 forces 4096 on the listening socket, which every accepted socket
                 // inherits: no TCP window scaling, ~100 MB/s on loopback. Config cannot undo it.
                 .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, relay.receiveBufferSize())
-                .routing(r -> routing(r, rendezvous, relay, metrics, timer, active, auth));
+                .routing(r -> routing(r, rendezvous, relay, metrics, timer, active, auth, quota));
         // HTTPS or admin ports: the same listener fix, and the relay unless observe-only.
         Sockets.configure(builder, config.get("server"), relay.receiveBufferSize(),
-                r -> routing(r, rendezvous, relay, metrics, timer, active, auth));
+                r -> routing(r, rendezvous, relay, metrics, timer, active, auth, quota));
         return new Shutdown(rendezvous, active, relay.shutdownGrace(), relay.drain().plusSeconds(1));
     }
 
     private static void routing(HttpRouting.Builder routing, Rendezvous rendezvous, RelayConfig relay,
                                 RelayMetrics metrics, ScheduledExecutorService timer, ActiveTransfers active,
-                                AuthModule auth) {
+                                AuthModule auth, TokenQuota quota) {
         auth.management().ifPresent(m -> routing.register(Wire.API_PREFIX, m));
         routing.register(new FrontPage(relay.publicUrl(), () -> !auth.access().isOpen()))
-                .register(Wire.CONNECT_PREFIX, new ConnectService(rendezvous, relay, auth.access()))
-                .register(Wire.DATA_PREFIX, new DataService(rendezvous, relay, metrics, timer, active, auth.access()))
+                .register(Wire.CONNECT_PREFIX, new ConnectService(rendezvous, relay, auth.access(), quota))
+                .register(Wire.DATA_PREFIX, new DataService(rendezvous, relay, metrics, timer, active, auth.access(), quota))
                 .error(RelayException.class, (req, res, e) -> e.answer(res));
     }
 }

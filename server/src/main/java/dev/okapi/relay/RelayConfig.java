@@ -18,10 +18,13 @@ import io.helidon.config.Config;
  * @param maxTransfers     most transfers running at once, beyond which a pairing side gets 503
  * @param idleTimeout      a transfer that moves no byte this long is aborted (zero: never)
  * @param maxStreamBytes   a stream longer than this is aborted (zero: no limit)
+ * @param maxWaitingPerToken most requests of one token waiting at once (zero: no limit)
+ * @param maxBytesPerSecondPerToken bandwidth of all transfers of one token together (zero: no cap)
  * @param shutdownGrace    how long running transfers may finish after SIGTERM before they are aborted
  */
 record RelayConfig(Duration maxWait, Optional<String> publicUrl, int bufferSize, int receiveBufferSize,
                    Duration drain, int maxWaiting, int maxTransfers, Duration idleTimeout, long maxStreamBytes,
+                   int maxWaitingPerToken, long maxBytesPerSecondPerToken,
                    Duration shutdownGrace) {
 
     RelayConfig {
@@ -54,6 +57,8 @@ record RelayConfig(Duration maxWait, Optional<String> publicUrl, int bufferSize,
                 relay.get("max-transfers").asInt().orElse(1_000),
                 Duration.ofSeconds(relay.get("idle-timeout-seconds").asLong().orElse(300L)),
                 relay.get("max-stream-bytes").asLong().orElse(0L),
+                relay.get("max-waiting-per-token").asInt().orElse(100),
+                relay.get("max-bytes-per-second-per-token").asLong().orElse(0L),
                 Duration.ofSeconds(relay.get("shutdown-grace-seconds").asLong().orElse(10L)));
     }
 }

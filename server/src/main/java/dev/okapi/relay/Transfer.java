@@ -48,6 +48,7 @@ final class Transfer {
     private final RelayConfig config;
     private final RelayMetrics metrics;
     private final ScheduledExecutorService timer;
+    private final Pace pace;
     private final long start = System.nanoTime();
     private final Object controlLock = new Object();
 
@@ -59,7 +60,8 @@ final class Transfer {
     private Outcome outcome = Outcome.PRODUCER_GONE;
 
     Transfer(ServerRequest req, ServerResponse res, Pairing pairing, RelayConfig config, RelayMetrics metrics,
-             ScheduledExecutorService timer) {
+             ScheduledExecutorService timer, Pace pace) {
+        this.pace = Objects.requireNonNull(pace, "pace required");
         this.req = Objects.requireNonNull(req, "req required");
         this.res = Objects.requireNonNull(res, "res required");
         this.pairing = Objects.requireNonNull(pairing, "pairing required");
@@ -156,6 +158,11 @@ final class Transfer {
                 if (config.maxStreamBytes() > 0 && bytes + n > config.maxStreamBytes()
                         && pairing.abort(Outcome.STREAM_TOO_LARGE, ControlLine.STREAM_TOO_LARGE)) {
                     throw relayAbort(in, null);
+                }
+                try {
+                    pace.await(n);
+                } catch (InterruptedException e) {
+                    throw relayAbort(in, e); // only an abort interrupts the copy
                 }
                 try {
                     out.write(buf, 0, n);
@@ -272,25 +279,35 @@ final class Transfer {
         }
     }
 
-    /**
-     * Reads and discards the rest of the upload for a short bound before the connection closes:
-     * closing with unread data makes the kernel reset it, and the producer would never read its
-     * error line.
-     */
     private void drain(InputStream in) {
+        drain(in, config.drain(), timer);
+    }
+
+    /**
+     * Reads and discards the rest of an upload for at most {@code bound} before its connection
+     * closes: closing with unread data makes the kernel reset the connection, and the client would
+     * never read the answer or the error line already sent to it.
+     */
+    static void drain(InputStream in, java.time.Duration bound, ScheduledExecutorService timer) {
         Thread self = Thread.currentThread();
-        ScheduledFuture<?> stop = timer.schedule(self::interrupt, config.drain().toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> stop = timer.schedule(self::interrupt, bound.toMillis(), TimeUnit.MILLISECONDS);
         try {
             byte[] sink = new byte[8192];
             while (in.read(sink) >= 0) {
                 // discard
             }
         } catch (RuntimeException | IOException e) {
-            // the drain bound or the producer's own close ended it; either is fine
+            // the bound or the client's own close ended it; either is fine
         } finally {
             stop.cancel(false);
             Thread.interrupted();
         }
+    }
+
+    /** Waits until {@code bytes} more may be forwarded (a bandwidth cap); returns at once without one. */
+    @FunctionalInterface
+    interface Pace {
+        void await(int bytes) throws InterruptedException;
     }
 
     private void send(ControlLine line) throws IOException {
