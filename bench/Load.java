@@ -706,11 +706,15 @@ public class Load {
             if (t.raw) {
                 throw new UnsupportedOperationException("a raw TCP relay has no pairing");
             }
+            double cpu0 = t.cpuSeconds();
             double[] s = batch(t, "seq" + round, seq, 1, seq);
+            result("small", "seq_cpu_ms", t, round, (t.cpuSeconds() - cpu0) * 1000 / seq);
             result("small", "seq_tps", t, round, s[0]);
             result("small", "seq_p50_ms", t, round, s[1]);
             result("small", "seq_p99_ms", t, round, s[2]);
+            cpu0 = t.cpuSeconds();
             double[] c = batch(t, "c" + round, conc * perWorker, conc, perWorker);
+            result("small", "c" + conc + "_cpu_ms", t, round, (t.cpuSeconds() - cpu0) * 1000 / (conc * perWorker));
             result("small", "c" + conc + "_tps", t, round, c[0]);
             result("small", "c" + conc + "_p50_ms", t, round, c[1]);
             result("small", "c" + conc + "_p99_ms", t, round, c[2]);
@@ -756,7 +760,10 @@ public class Load {
 
         public void round(Target t, int round) throws Exception {
             int[] ok = new int[1];
+            double cpu0 = t.cpuSeconds();
             double secs = once(t, round, n, ok);
+            Thread.sleep(300); // lets a forking relay (socat) reap its children, whose CPU then counts
+            result("streams", "cpu_s_per_GiB", t, round, (t.cpuSeconds() - cpu0) / (n * size / (double) GiB));
             result("streams", "aggregate_MiBps", t, round, n * size / (double) MiB / secs);
             result("streams", "verified", t, round, ok[0]);
         }
@@ -858,10 +865,13 @@ public class Load {
             new Metric("small", "seq_tps", "4. 1 KiB sequential", +1, 1.5, "transfers/s"),
             new Metric("small", "seq_p50_ms", "4. 1 KiB sequential p50", -1, 0, "ms"),
             new Metric("small", "seq_p99_ms", "4. 1 KiB sequential p99", -1, 1.0, "ms"),
+            new Metric("small", "seq_cpu_ms", "4. 1 KiB sequential: relay CPU per transfer", -1, 0, "CPU-ms"),
             new Metric("small", "c32_tps", "4. 1 KiB, 32 concurrent", +1, 1.5, "transfers/s"),
             new Metric("small", "c32_p50_ms", "4. 1 KiB, 32 concurrent p50", -1, 0, "ms"),
             new Metric("small", "c32_p99_ms", "4. 1 KiB, 32 concurrent p99", -1, 1.0, "ms"),
+            new Metric("small", "c32_cpu_ms", "4. 1 KiB, 32 concurrent: relay CPU per transfer", -1, 0, "CPU-ms"),
             new Metric("streams", "aggregate_MiBps", "5. 200 x 10 MiB concurrent", +1, 1.0, "MiB/s"),
+            new Metric("streams", "cpu_s_per_GiB", "5. 200 streams: relay CPU", -1, 0, "CPU-s/GiB"),
             new Metric("streams", "verified", "5. streams sha256-verified (min of rounds)", +1, 0, "streams"));
 
     static void table(Path file) throws IOException {
