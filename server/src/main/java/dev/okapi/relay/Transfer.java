@@ -198,6 +198,9 @@ final class Transfer {
             throw consumerGone(in, e);
         }
         outcome = Outcome.COMPLETED;
+        // The consumer has its clean end: free the path now, not after the producer's last line,
+        // so a client that starts the next stream the moment this one ends does not find it busy.
+        pairing.finish(outcome);
         try {
             synchronized (controlLock) {
                 send(ControlLine.TRANSFER_SUCCESSFUL);
