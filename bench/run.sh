@@ -72,6 +72,8 @@ for i in $(seq 30); do
   [ "$i" = 30 ] && { echo "server/target/okapi-relay.jar (or its libs/) stays invalid" >&2; exit 1; }
   sleep 2
 done
+# The commit the relay jar was copied at (others may commit while the benchmark runs).
+COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- server run.sh 2>/dev/null || echo ' + uncommitted changes in server/ or run.sh')"
 if ! command -v socat >/dev/null; then
   say "installing socat"
   apt-get install -y -q socat >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q socat >/dev/null; }
@@ -184,6 +186,7 @@ load() { say "workload $1 ..."; "${LOAD[@]}" "$@" "${COMMON[@]}" | tee -a "$RESU
 stream() { say "workload stream ..."; python3 bench/stream.py "$@" "${COMMON[@]}" cert="$TMP/cert.pem" key="$TMP/key.pem" | tee -a "$RESULTS" >&2; }
 
 START=$(date +%s)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 want plain && stream rounds=$R_STREAM bytes=$BYTES "$T_OK" "$T_PI" "$T_SO"
 if want tls; then
   if [ $OKAPI_TLS_OK = 1 ]; then
@@ -208,9 +211,9 @@ END=$(date +%s)
 
 # ---- report
 echo
-echo "Okapi relay benchmark: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- server run.sh 2>/dev/null || echo ' + uncommitted changes in server/ or run.sh')"
+echo "Okapi relay benchmark: $(date -u +%Y-%m-%dT%H:%MZ), commit $COMMIT"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB RAM, kernel $(uname -r)"
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg); workloads took $((END - START)) s; $([ $QUICK = 1 ] && echo 'QUICK smoke run' || echo 'full run')"
+echo "load average at start: $LOAD_START, at end: $(cut -d' ' -f1-3 /proc/loadavg); workloads took $((END - START)) s; $([ $QUICK = 1 ] && echo 'QUICK smoke run' || echo 'full run')"
 echo "okapi: java $OKAPI_OPTS ($(java -version 2>&1 | head -1)); piping-server $("$PIPING" --version) on node $(node --version); socat -b $SOCAT_BUF ($(socat -V | sed -n 's/^socat version \([^ ]*\).*/\1/p'))"
 echo "sizes: stream $((BYTES >> 20)) MiB, $CLIENTS waiting clients, 1 KiB x $SEQ sequential + 32 x $PER_WORKER concurrent, $NSTREAMS x $((STREAM_BYTES >> 20)) MiB streams"
 [ $OKAPI_TLS_OK = 1 ] || ! want tls || echo "TLS row for okapi: n/a (relay TLS not configured)"
