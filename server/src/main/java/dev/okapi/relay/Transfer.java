@@ -41,6 +41,7 @@ import io.helidon.webserver.http.ServerResponse;
 final class Transfer {
 
     private static final Logger LOG = Logger.getLogger(Transfer.class.getName());
+    private static final int REPORT_EVERY = 1 << 20;
 
     private final ServerRequest req;
     private final ServerResponse res;
@@ -57,6 +58,7 @@ final class Transfer {
     private OutputStream control; // guarded by controlLock once the producer's response started
     private boolean told;         // guarded by controlLock: the producer got its error line
     private long bytes;
+    private int unreported; // bytes not yet added to the metrics and usage: counted per MiB, not per read
     private Outcome outcome = Outcome.PRODUCER_GONE;
 
     Transfer(ServerRequest req, ServerResponse res, Pairing pairing, RelayConfig config, RelayMetrics metrics,
@@ -78,6 +80,7 @@ final class Transfer {
             copy();
         } finally {
             active.remove(this);
+            report();
             pairing.copyDone();
             pairing.finish(outcome);
             metrics.ended(outcome);
@@ -172,7 +175,10 @@ final class Transfer {
                 }
                 lastProgress = System.nanoTime();
                 bytes += n;
-                metrics.relayed(n);
+                unreported += n;
+                if (unreported >= REPORT_EVERY) {
+                    report();
+                }
             }
             try {
                 n = read(in, buf);
@@ -210,6 +216,13 @@ final class Transfer {
             // The consumer has everything; a producer that left before reading its last line
             // changes nothing for the stream.
             LOG.log(Level.FINE, "producer left before the success line", e);
+        }
+    }
+
+    private void report() {
+        if (unreported > 0) {
+            metrics.relayed(unreported);
+            unreported = 0;
         }
     }
 
