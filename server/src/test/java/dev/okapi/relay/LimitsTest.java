@@ -56,12 +56,10 @@ class LimitsTest {
     @Test
     void anIdleTransferIsAbortedOnBothSides() throws Exception {
         String path = TestRelay.freshPath();
-        try (RawHttp producer = new RawHttp(relay.port()); RawHttp consumer = new RawHttp(relay.port())) {
-            producer.head("PUT", "/data" + path, "Transfer-Encoding: chunked");
-            consumer.head("GET", "/data" + path);
-            assertThat(producer.response().status(), is(200));
-            InputStream control = producer.chunkedBody();
-            assertThat(RawHttp.controlLine(control), is("[STATE:CONNECTED]"));
+        try (RawHttp.Pair pair = RawHttp.Pair.open(relay.port(), path)) {
+            RawHttp producer = pair.producer();
+            RawHttp consumer = pair.consumer();
+            InputStream control = pair.control();
             producer.chunk("then silence");
             assertThat(consumer.response().status(), is(200));
             InputStream body = consumer.chunkedBody();
@@ -85,12 +83,10 @@ class LimitsTest {
     @Test
     void aStreamOverTheMaximumSizeIsAborted() throws Exception {
         String path = TestRelay.freshPath();
-        try (RawHttp producer = new RawHttp(relay.port()); RawHttp consumer = new RawHttp(relay.port())) {
-            producer.head("PUT", "/data" + path, "Transfer-Encoding: chunked");
-            consumer.head("GET", "/data" + path);
-            assertThat(producer.response().status(), is(200));
-            InputStream control = producer.chunkedBody();
-            assertThat(RawHttp.controlLine(control), is("[STATE:CONNECTED]"));
+        try (RawHttp.Pair pair = RawHttp.Pair.open(relay.port(), path)) {
+            RawHttp producer = pair.producer();
+            RawHttp consumer = pair.consumer();
+            InputStream control = pair.control();
             byte[] block = new byte[60_000];
             producer.chunk(block, block.length);
             assertThat(consumer.response().status(), is(200));

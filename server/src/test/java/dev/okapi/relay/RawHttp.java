@@ -106,6 +106,36 @@ final class RawHttp implements AutoCloseable {
         socket.close();
     }
 
+    /**
+     * A chunked producer and a consumer paired on a path, the producer past its response head and
+     * {@code [STATE:CONNECTED]}: where most wire tests start.
+     */
+    record Pair(RawHttp producer, RawHttp consumer, InputStream control) implements AutoCloseable {
+        static Pair open(int port, String path) throws IOException {
+            RawHttp producer = new RawHttp(port);
+            RawHttp consumer = new RawHttp(port);
+            producer.head("PUT", "/data" + path, "Transfer-Encoding: chunked");
+            consumer.head("GET", "/data" + path);
+            int status = producer.response().status();
+            if (status != 200) {
+                throw new AssertionError("producer answered " + status + ", expected 200");
+            }
+            InputStream control = producer.chunkedBody();
+            String first = controlLine(control);
+            if (!first.equals("[STATE:CONNECTED]")) {
+                throw new AssertionError("first control line " + first + ", expected [STATE:CONNECTED]");
+            }
+            return new Pair(producer, consumer, control);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (consumer) {
+                producer.close();
+            }
+        }
+    }
+
     record Response(int status, Map<String, String> headers) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));

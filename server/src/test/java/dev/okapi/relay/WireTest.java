@@ -114,10 +114,9 @@ class WireTest {
     @Test
     void producerAbortCutsTheConsumerWithoutATerminatingChunk() throws Exception {
         String path = TestRelay.freshPath();
-        try (RawHttp producer = new RawHttp(relay.port()); RawHttp consumer = new RawHttp(relay.port())) {
-            producer.head("PUT", "/data" + path, "Transfer-Encoding: chunked");
-            consumer.head("GET", "/data" + path);
-            assertThat(producer.response().status(), is(200));
+        try (RawHttp.Pair pair = RawHttp.Pair.open(relay.port(), path)) {
+            RawHttp producer = pair.producer();
+            RawHttp consumer = pair.consumer();
             producer.chunk("first half of the stream");
             RawHttp.Response head = consumer.response();
             assertThat(head.status(), is(200));
