@@ -1,8 +1,5 @@
 package dev.okapi.conformance;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import io.helidon.config.Config;
@@ -13,7 +10,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -45,15 +41,8 @@ final class BrokenRelayTest {
     /** Runs the suite through a proxy in the given mode; returns its output. */
     private static String runThrough(TamperingProxy.Mode mode, String only, int expectedExit) throws Exception {
         try (TamperingProxy proxy = new TamperingProxy(relay.port(), mode)) {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream();
-            int exit;
-            try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-                exit = Main.run(new String[] {"--target", "http://127.0.0.1:" + proxy.port(), "--only", only}, out);
-            }
-            String log = buf.toString(StandardCharsets.UTF_8);
-            System.out.println("---- through a " + mode + " proxy:\n" + log);
-            assertEquals(expectedExit, exit, log);
-            return log;
+            return SuiteRun.expectExit(expectedExit, "---- through a " + mode + " proxy:\n",
+                    "--target", "http://127.0.0.1:" + proxy.port(), "--only", only);
         }
     }
 

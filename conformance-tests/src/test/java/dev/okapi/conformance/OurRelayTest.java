@@ -1,8 +1,5 @@
 package dev.okapi.conformance;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -135,14 +132,7 @@ final class OurRelayTest {
             args.add("--skip");
             args.add(String.join(",", KNOWN_FAILURES));
         }
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int exit;
-        try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            exit = Main.run(args.toArray(String[]::new), out);
-        }
-        String log = buf.toString(StandardCharsets.UTF_8);
-        System.out.println(log);
-        assertEquals(0, exit, "the conformance suite against our relay:\n" + log);
+        String log = SuiteRun.expectExit(0, "the conformance suite against our relay:\n", args.toArray(String[]::new));
         List<String> left = ProcessHandle.allProcesses()
                 .filter(h -> h.info().commandLine().orElse("").contains(MARKER)).map(h -> h.pid() + "").toList();
         assertEquals(List.of(), left, "relay processes left running after the suite");

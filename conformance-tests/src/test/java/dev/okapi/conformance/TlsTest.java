@@ -1,15 +1,12 @@
 package dev.okapi.conformance;
 
-import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -31,7 +28,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -124,15 +120,7 @@ final class TlsTest {
     }
 
     private static String run(int expectedExit, String... args) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int exit;
-        try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            exit = Main.run(args, out);
-        }
-        String log = buf.toString(StandardCharsets.UTF_8);
-        System.out.println(log);
-        assertEquals(expectedExit, exit, log);
-        return log;
+        return SuiteRun.expectExit(expectedExit, "", args);
     }
 
     @Test

@@ -1,9 +1,6 @@
 package dev.okapi.conformance;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -17,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,15 +51,7 @@ final class TokenModeTest {
     }
 
     private static String run(int expectedExit, String... args) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int exit;
-        try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            exit = Main.run(args, out);
-        }
-        String log = buf.toString(StandardCharsets.UTF_8);
-        System.out.println(log);
-        assertEquals(expectedExit, exit, log);
-        return log;
+        return SuiteRun.expectExit(expectedExit, "", args);
     }
 
     private static String issue(String mode) throws IOException {
