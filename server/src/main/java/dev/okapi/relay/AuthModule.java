@@ -7,6 +7,13 @@ import java.util.Optional;
 import java.util.function.LongConsumer;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.access.AccessControl;
+import dev.okapi.relay.access.AuthConfig;
+import dev.okapi.relay.access.FileTokenStore;
+import dev.okapi.relay.access.StartupRefusedException;
+import dev.okapi.relay.access.TokenService;
+import dev.okapi.relay.access.UsageMeter;
+import dev.okapi.relay.manage.ManagementService;
 
 import io.helidon.config.Config;
 

@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.function.BooleanSupplier;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.core.PublicUrl;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;

@@ -12,6 +12,17 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.access.StartupRefusedException;
+import dev.okapi.relay.access.TokenQuota;
+import dev.okapi.relay.access.TokenStoreException;
+import dev.okapi.relay.core.ActiveTransfers;
+import dev.okapi.relay.core.ConnectService;
+import dev.okapi.relay.core.DataService;
+import dev.okapi.relay.core.RelayConfig;
+import dev.okapi.relay.core.RelayException;
+import dev.okapi.relay.core.RelayMetrics;
+import dev.okapi.relay.core.Rendezvous;
+import dev.okapi.relay.manage.OperatorCli;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;

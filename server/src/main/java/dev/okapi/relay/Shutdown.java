@@ -6,8 +6,11 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
-import dev.okapi.protocol.Wire;
 import dev.okapi.protocol.Wire.ControlLine;
+import dev.okapi.protocol.Wire;
+import dev.okapi.relay.core.ActiveTransfers;
+import dev.okapi.relay.core.RelayException;
+import dev.okapi.relay.core.Rendezvous;
 
 import io.helidon.webserver.WebServer;
 
@@ -37,7 +40,7 @@ import sun.misc.Signal;
  * {@code shutdown-grace-period} is set above ours ({@link #helidonGrace()}), so its forced stop is
  * only a backstop.
  */
-final class Shutdown {
+public final class Shutdown {
 
     private static final Logger LOG = Logger.getLogger(Shutdown.class.getName());
     /** The refusal every waiting and arriving client gets. */

@@ -12,6 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.okapi.protocol.Wire.Access;
+import dev.okapi.relay.access.FileTokenStore;
+import dev.okapi.relay.access.Secrets;
+import dev.okapi.relay.access.Token;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -16,6 +16,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.okapi.relay.core.RelayConfig;
+import dev.okapi.relay.manage.OperatorCli;
+
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.config.EnvironmentVariables;

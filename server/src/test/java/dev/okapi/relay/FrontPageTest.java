@@ -27,6 +27,8 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.okapi.relay.core.Side;
+
 /**
  * The front page: rendered by a real browser (headless Chromium, skipped where it is not
  * installed), its examples built from the URL the browser used, and the curl examples run as

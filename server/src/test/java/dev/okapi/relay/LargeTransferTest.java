@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Test;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
+import dev.okapi.relay.core.Side;
+import dev.okapi.relay.core.Transfer;
+
 /**
  * One GiB through the relay with the digest computed on both ends while streaming: neither side
  * ever holds the stream, and neither does the relay (its memory per transfer is one buffer).

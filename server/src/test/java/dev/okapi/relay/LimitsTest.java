@@ -15,6 +15,8 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.okapi.relay.core.Side;
+
 /** Each limit is hit and answered as documented. */
 class LimitsTest {
 

@@ -14,6 +14,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 
+import dev.okapi.relay.core.Side;
+
 /** Health, metrics, and the listener setting that keeps TCP window scaling on. */
 class ObserveTest {
 

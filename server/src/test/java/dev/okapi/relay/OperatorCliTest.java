@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.okapi.relay.manage.OperatorCli;
+
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 

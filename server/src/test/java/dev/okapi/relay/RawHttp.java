@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.okapi.relay.core.Transfer;
+
 /**
  * An HTTP/1.1 connection driven byte by byte, for the tests where the wire itself is the subject:
  * what is sent before pairing, chunk framing, aborts without the final chunk.

@@ -28,6 +28,8 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
+import dev.okapi.relay.access.Secrets;
+
 /**
  * No log line and no metric ever holds a token secret or the management key: a whole token-mode
  * session (create, idempotent retry, header and query tokens, a redirect, wrong and revoked

@@ -31,6 +31,8 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.okapi.relay.core.Transfer;
+
 /**
  * SIGTERM to a real relay process ([OPS-5]): a waiting client gets 503 at once, a transfer that
  * ends within the grace period ends cleanly, one that does not is aborted as an error on both

@@ -12,6 +12,12 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire.Access;
+import dev.okapi.relay.access.AccessControl;
+import dev.okapi.relay.access.AuthConfig;
+import dev.okapi.relay.access.FileTokenStore;
+import dev.okapi.relay.access.Secrets;
+import dev.okapi.relay.access.StartupRefusedException;
+import dev.okapi.relay.access.Token;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;

@@ -15,6 +15,8 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 
+import dev.okapi.relay.core.Side;
+
 /** Per-token limits, in token mode: waiting requests per token, and bandwidth per token. */
 class TokenQuotaTest {
 

@@ -14,6 +14,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import dev.okapi.protocol.Wire.Access;
+import dev.okapi.relay.access.FileTokenStore;
+import dev.okapi.relay.access.InvalidRequestException;
+import dev.okapi.relay.access.Secrets;
+import dev.okapi.relay.access.Token;
+import dev.okapi.relay.access.TokenService;
+import dev.okapi.relay.access.TokenStoreException;
+import dev.okapi.relay.access.UsageMeter;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -16,6 +16,9 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.okapi.relay.core.Side;
+import dev.okapi.relay.core.Transfer;
+
 /**
  * The Data API on the wire, with raw sockets: what the existing clients depend on byte for byte.
  */

@@ -1,9 +1,0 @@
-package dev.okapi.relay;
-
-/** The relay will not start as configured; the message says why and what to set instead. */
-final class StartupRefusedException extends RuntimeException {
-
-    StartupRefusedException(String message) {
-        super(message, null, false, false);
-    }
-}

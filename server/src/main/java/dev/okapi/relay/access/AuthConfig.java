@@ -1,0 +1,97 @@
+package dev.okapi.relay.access;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+import io.helidon.config.Config;
+
+/**
+ * The {@code auth} node of the configuration (defaults in the embedded {@code application.yaml}).
+ *
+ * <p>Hyphenated keys are also read in their dotted spelling, because that is what Helidon makes of
+ * an environment variable: {@code AUTH_MANAGEMENT_KEY} becomes {@code auth.management.key} (only
+ * {@code AUTH_MANAGEMENT_dash_KEY} would become {@code auth.management-key}). The hyphenated key
+ * wins when both are set.
+ *
+ * @param mode          {@code auto}, {@code open} or {@code token}
+ * @param managementKey the Management API's bearer key; empty: no Management API
+ * @param dataDir       where the token store keeps its files
+ */
+public record AuthConfig(Mode mode, Optional<String> managementKey, Path dataDir) {
+
+    /** Shortest management key accepted: a guessable key would open every stream. */
+    static final int MIN_KEY_LENGTH = 16;
+
+    /** How the relay decides between token mode and open mode. */
+    public enum Mode {
+        /** Token mode when a management key is set or the store holds tokens; else open, on loopback only. */
+        AUTO,
+        /** Open mode wherever the relay is bound: every request is served, tokens are ignored. */
+        OPEN,
+        /** Token mode even with no key and no token yet (tokens come from the command line). */
+        TOKEN
+    }
+
+    public AuthConfig {
+        Objects.requireNonNull(mode, "mode required");
+        Objects.requireNonNull(managementKey, "managementKey required");
+        Objects.requireNonNull(dataDir, "dataDir required");
+        managementKey = managementKey.filter(k -> !k.isBlank());
+        if (managementKey.isPresent() && managementKey.get().length() < MIN_KEY_LENGTH) {
+            throw new IllegalArgumentException("auth.management-key must have at least " + MIN_KEY_LENGTH + " characters");
+        }
+    }
+
+    /** Reads the {@code auth} node of a root configuration. */
+    public static AuthConfig from(Config root) {
+        Config auth = root.get("auth");
+        String modeWord = value(auth, "mode").orElse("auto");
+        Mode mode = switch (modeWord.toLowerCase(Locale.ROOT)) {
+            case "auto" -> Mode.AUTO;
+            case "open" -> Mode.OPEN;
+            case "token" -> Mode.TOKEN;
+            default -> throw new IllegalArgumentException("auth.mode must be auto, open or token, not " + modeWord);
+        };
+        return new AuthConfig(mode, value(auth, "management-key"), Path.of(value(auth, "data-dir").orElse("okapi-data")));
+    }
+
+    private static Optional<String> value(Config node, String key) {
+        return node.get(key).asString().asOptional().filter(s -> !s.isBlank())
+                .or(() -> node.get(key.replace('-', '.')).asString().asOptional().filter(s -> !s.isBlank()));
+    }
+
+    /**
+     * The hosts the server listens on: {@code server.host} and every {@code server.sockets[].host}
+     * (Helidon's default is every interface).
+     */
+    public static List<String> hosts(Config root) {
+        List<String> hosts = new ArrayList<>();
+        hosts.add(root.get("server.host").asString().orElse("0.0.0.0"));
+        root.get("server.sockets").asNodeList().ifPresent(list -> {
+            for (Config socket : list) {
+                hosts.add(socket.get("host").asString().orElse(hosts.getFirst()));
+            }
+        });
+        return hosts;
+    }
+
+    /** Whether a host name or address is a loopback address (an unresolvable one is not). */
+    static boolean isLoopback(String host) {
+        try {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

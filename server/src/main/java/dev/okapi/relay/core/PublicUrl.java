@@ -1,0 +1,52 @@
+package dev.okapi.relay.core;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import dev.okapi.protocol.Wire;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * The relay's public base URL ({@code https://relay.example.org}, no trailing slash), as the
+ * Connect API's Data URLs and the front page's examples use it: {@code relay.public-url} if
+ * configured, or else what the client used to reach the relay.
+ *
+ * <p>Forwarded headers are taken as they come, because the URL only ever goes back to the client
+ * that sent them; but they are validated, since that URL is written into text and HTML answers.
+ */
+public final class PublicUrl {
+
+    /** A Host value: a DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
+    private static final Pattern HOST = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
+
+    private PublicUrl() {
+    }
+
+    /**
+     * The base URL for {@code req}.
+     *
+     * @throws RelayException 400 for a missing or malformed Host, or a forwarded protocol other than http(s)
+     */
+    public static String of(ServerRequest req, Optional<String> configured) {
+        if (configured.isPresent()) {
+            return configured.get();
+        }
+        String proto = req.headers().first(HeaderNames.X_FORWARDED_PROTO)
+                .map(p -> p.split(",")[0].trim().toLowerCase(Locale.ROOT))
+                .orElse(req.isSecure() ? "https" : "http");
+        if (!proto.equals("http") && !proto.equals("https")) {
+            throw new RelayException(Wire.BAD_REQUEST, "X-Forwarded-Proto must be http or https");
+        }
+        String host = req.headers().first(HeaderNames.X_FORWARDED_HOST)
+                .map(h -> h.split(",")[0].trim())
+                .or(() -> req.headers().first(HeaderNames.HOST))
+                .orElseThrow(() -> new RelayException(Wire.BAD_REQUEST, "missing Host header"));
+        if (!HOST.matcher(host).matches()) {
+            throw new RelayException(Wire.BAD_REQUEST, "malformed Host header");
+        }
+        return proto + "://" + host;
+    }
+}

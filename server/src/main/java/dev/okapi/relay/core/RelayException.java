@@ -1,0 +1,35 @@
+package dev.okapi.relay.core;
+
+import dev.okapi.protocol.Wire;
+import dev.okapi.relay.Main;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * A request the relay refuses, with the status and the one-line reason the client gets.
+ *
+ * <p>Thrown anywhere before a response has started; {@link Main} answers it as {@code text/plain}
+ * without a stack trace, because these are the client's mistakes, not the relay's.
+ */
+public final class RelayException extends RuntimeException {
+
+    private final int status;
+
+    public RelayException(int status, String reason) {
+        super(reason, null, false, false);
+        this.status = status;
+    }
+
+    int status() {
+        return status;
+    }
+
+    /** Answers the refused request: the status and the reason as one line of plain text. */
+    public void answer(ServerResponse res) {
+        res.status(status)
+                .header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
+                .header(HeaderNames.CACHE_CONTROL, "no-store")
+                .send(getMessage() + "\n");
+    }
+}
