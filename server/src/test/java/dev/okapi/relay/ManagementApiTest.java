@@ -136,6 +136,13 @@ class ManagementApiTest {
                 .POST(HttpRequest.BodyPublishers.ofString("path=" + p + "&path=/other&access_mode=read&expires=" + exp)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertJson(twice, 422, "a field given twice");
+        assertThat(twice.body(), is("{\"detail\":\"field \\\"path\\\" given twice\"}"));
+        HttpResponse<String> badEscape = mgmt.relay.http.send(HttpRequest.newBuilder(mgmt.relay.uri("/api/v0/accesstoken.create"))
+                .header("Authorization", "Bearer " + Mgmt.KEY).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("path=%zz&access_mode=read&expires=" + exp)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertJson(badEscape, 422, "a malformed percent-encoding");
+        assertThat(badEscape.body(), is("{\"detail\":\"malformed percent-encoding in the form\"}"));
         HttpResponse<String> json = mgmt.relay.http.send(HttpRequest.newBuilder(mgmt.relay.uri("/api/v0/accesstoken.create"))
                 .header("Authorization", "Bearer " + Mgmt.KEY).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"path\":\"" + p + "\"}")).build(), HttpResponse.BodyHandlers.ofString());

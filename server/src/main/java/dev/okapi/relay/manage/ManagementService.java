@@ -1,9 +1,8 @@
 package dev.okapi.relay.manage;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +19,16 @@ import dev.okapi.relay.access.TokenService;
 import dev.okapi.relay.access.TokenStoreException;
 import dev.okapi.relay.access.UsageMeter;
 
+import jakarta.json.Json;
+
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpMediaType;
+import io.helidon.http.WritableHeaders;
+import io.helidon.http.media.FormParamsSupport;
+import io.helidon.http.media.MediaSupport;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -39,6 +47,10 @@ public final class ManagementService implements HttpService {
     private static final Logger LOG = Logger.getLogger(ManagementService.class.getName());
     /** Forms are four short fields; anything longer is not one. */
     private static final int MAX_FORM_BYTES = 16 * 1024;
+    private static final MediaSupport FORMS = FormParamsSupport.create();
+    /** The form's media type as Helidon's reader needs it; the content type was checked by then. */
+    private static final Headers FORM_HEADERS = WritableHeaders.create()
+            .contentType(HttpMediaType.create(MediaTypes.APPLICATION_FORM_URLENCODED).withCharset("UTF-8"));
     private static final Map<String, Method> ENDPOINTS = Map.of(
             Wire.MGMT_CREATE, Method.POST,
             Wire.MGMT_DELETE, Method.POST,
@@ -106,19 +118,19 @@ public final class ManagementService implements HttpService {
         m.put(Wire.FIELD_PATH, t.path());
         m.put(Wire.FIELD_TOKEN, c.secret());
         m.put(Wire.FIELD_TOKEN_ID, t.id());
-        return Json.object(m);
+        return json(m);
     }
 
     private String delete(Map<String, String> form) {
         String id = form.get(Wire.FIELD_TOKEN_ID);
         tokens.delete(id);
         LOG.info(() -> "token revoked: id=" + id);
-        return Json.object(Map.of(Wire.FIELD_TOKEN_ID, id));
+        return json(Map.of(Wire.FIELD_TOKEN_ID, id));
     }
 
     private String list() {
         List<Map<String, Object>> items = tokens.list().stream().map(ManagementService::listed).toList();
-        return Json.object(Map.of(Wire.FIELD_TOKENS, items));
+        return json(Map.of(Wire.FIELD_TOKENS, items));
     }
 
     private String usage(ServerRequest req) {
@@ -127,7 +139,7 @@ public final class ManagementService implements HttpService {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put(Wire.FIELD_MONTH, month);
         m.put(Wire.FIELD_VOLUME_BYTES, bytes);
-        return Json.object(m);
+        return json(m);
     }
 
     /** A token as {@code accesstoken.list} shows it: never its secret or hash. */
@@ -141,7 +153,11 @@ public final class ManagementService implements HttpService {
         return m;
     }
 
-    /** The request's form fields ({@code application/x-www-form-urlencoded}). */
+    /**
+     * The request's form fields ({@code application/x-www-form-urlencoded}), parsed by Helidon's own
+     * form support after a bounded read (Helidon's reader would read a body of any length). A part
+     * without {@code =} is no field (Helidon skips it); every field this API reads has a value.
+     */
     private static Map<String, String> form(ServerRequest req) {
         String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(Wire.FORM_URLENCODED);
         if (!type.split(";")[0].strip().toLowerCase(Locale.ROOT).equals(Wire.FORM_URLENCODED)) {
@@ -156,25 +172,27 @@ public final class ManagementService implements HttpService {
         if (body.length > MAX_FORM_BYTES) {
             throw unprocessable("the form is longer than " + MAX_FORM_BYTES + " bytes");
         }
+        Parameters params;
+        try {
+            params = FORMS.reader(Parameters.GENERIC_TYPE, FORM_HEADERS).supplier().get()
+                    .read(Parameters.GENERIC_TYPE, new ByteArrayInputStream(body), FORM_HEADERS);
+        } catch (IllegalArgumentException e) {
+            throw unprocessable("malformed percent-encoding in the form");
+        }
         Map<String, String> fields = new LinkedHashMap<>();
-        for (String pair : new String(body, StandardCharsets.ISO_8859_1).split("&")) {
-            if (pair.isEmpty()) {
-                continue;
+        for (String name : params.names()) {
+            List<String> values = params.all(name);
+            if (values.size() > 1) {
+                throw unprocessable("field " + Json.createValue(name) + " given twice");
             }
-            int eq = pair.indexOf('=');
-            String name;
-            String value;
-            try {
-                name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw unprocessable("malformed percent-encoding in the form");
-            }
-            if (fields.putIfAbsent(name, value) != null) {
-                throw unprocessable("field " + Json.quote(name) + " given twice");
-            }
+            fields.put(name, values.getFirst());
         }
         return fields;
+    }
+
+    /** A JSON object of strings, booleans, integers, lists and maps, in the map's order, compact. */
+    static String json(Map<String, ?> members) {
+        return Json.createObjectBuilder(members).build().toString();
     }
 
     private static InvalidRequestException unprocessable(String detail) {
@@ -182,7 +200,7 @@ public final class ManagementService implements HttpService {
     }
 
     private static String detail(String text) {
-        return Json.object(Map.of(Wire.FIELD_DETAIL, text));
+        return json(Map.of(Wire.FIELD_DETAIL, text));
     }
 
     private static void answer(ServerResponse res, int status, String json) {

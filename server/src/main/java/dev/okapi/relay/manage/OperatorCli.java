@@ -134,7 +134,7 @@ public final class OperatorCli implements Callable<Integer> {
                 m.put(Wire.FIELD_ACCESS_MODE, t.access().word());
                 m.put(Wire.FIELD_RECURSIVE, t.recursive());
                 m.put(Wire.FIELD_EXPIRES, t.expires());
-                out.println(Json.object(m));
+                out.println(ManagementService.json(m));
             } else {
                 out.println("token_id  " + t.id());
                 out.println("token     " + c.secret() + "   (shown once: the relay keeps only its hash)");
@@ -162,7 +162,7 @@ public final class OperatorCli implements Callable<Integer> {
             List<Token> tokens = parent.service().list();
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                out.println(Json.object(Map.of(Wire.FIELD_TOKENS, tokens.stream().map(ManagementService::listed).toList())));
+                out.println(ManagementService.json(Map.of(Wire.FIELD_TOKENS, tokens.stream().map(ManagementService::listed).toList())));
                 return 0;
             }
             out.printf("%-20s  %-5s  %-9s  %-20s  %s%n", "TOKEN_ID", "MODE", "RECURSIVE", "EXPIRES", "PATH");
