@@ -46,7 +46,9 @@ final class ControlChannel implements Runnable {
     }
 
     void start() {
-        Thread.ofPlatform().daemon().name("zebrastream-control " + path).start(this);
+        Thread thread = new Thread(this, "zebrastream-control " + path); // Java 17: no Thread.ofPlatform()
+        thread.setDaemon(true);
+        thread.start();
     }
 
     @Override

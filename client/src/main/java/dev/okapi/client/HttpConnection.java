@@ -147,7 +147,7 @@ final class HttpConnection implements Closeable {
         if (timeout.isZero()) {
             socket.setSoTimeout(0);
         } else {
-            socket.setSoTimeout((int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE));
+            socket.setSoTimeout((int) Math.min(Math.max(timeout.toMillis(), 1), Integer.MAX_VALUE));
         }
     }
 

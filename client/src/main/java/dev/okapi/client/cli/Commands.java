@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** What {@code write} and {@code read} share: starting a command and moving bytes. */
 final class Commands {
@@ -24,7 +25,7 @@ final class Commands {
 
     /** Copies on a daemon thread until the end of {@code in}; for embedded use without real descriptors. */
     static Thread pump(InputStream in, OutputStream out, String name) {
-        return Thread.ofPlatform().daemon().name(name).start(() -> {
+        Thread thread = daemon(() -> {
             byte[] buf = new byte[8192];
             try (in) {
                 int n;
@@ -35,14 +36,23 @@ final class Commands {
             } catch (IOException e) {
                 // the command or the destination went away; the command's exit status tells the rest
             }
-        });
+        }, name);
+        thread.start();
+        return thread;
+    }
+
+    /** An unstarted daemon thread (Java 17 has no {@code Thread.ofPlatform()}). */
+    static Thread daemon(Runnable task, String name) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        return thread;
     }
 
     /** Ends a command that is no longer wanted: politely, then for sure. */
     static void stop(Process process) {
         process.destroy();
         try {
-            if (!process.waitFor(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(1, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
             }
         } catch (InterruptedException e) {

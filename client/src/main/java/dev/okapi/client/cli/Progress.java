@@ -24,7 +24,7 @@ final class Progress implements AutoCloseable {
         this.err = err;
         this.label = label;
         if (shown) {
-            timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("zebrastream-progress").factory());
+            timer = Executors.newSingleThreadScheduledExecutor(task -> Commands.daemon(task, "zebrastream-progress"));
             timer.scheduleAtFixedRate(this::draw, 500, 500, TimeUnit.MILLISECONDS);
         } else {
             timer = null;
