@@ -54,7 +54,13 @@ final class ConnectApi {
                         + stream.connectTimeout().orElseThrow().toSeconds() + " s (" + what + ")", e);
             }
             if (head.status() != Wire.OK) {
-                throw Refusals.of(head.status(), connection.readErrorText(head, 2048), what);
+                String detail = connection.readErrorText(head, 2048);
+                if (head.status() == Wire.NOT_FOUND && !stream.connectUrl().endsWith(Wire.CONNECT_PREFIX)) {
+                    detail = (detail.isEmpty() ? "" : detail + "; ") + "is the Connect URL " + stream.connectUrl()
+                            + " complete? It usually ends in " + Wire.CONNECT_PREFIX + ", e.g. "
+                            + URI.create(stream.connectUrl()).resolve(Wire.CONNECT_PREFIX);
+                }
+                throw Refusals.of(head.status(), detail, what);
             }
             connection.readTimeout(Duration.ofSeconds(30)); // the answer is one short line, sent at once
             InputStream body = connection.body(head);

@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -105,6 +106,9 @@ final class HttpConnection implements Closeable {
         } catch (UnknownHostException e) {
             closeQuietly(socket);
             throw new ZebraStreamException("unknown relay host " + bareHost, e);
+        } catch (SSLHandshakeException e) {
+            closeQuietly(socket);
+            throw TlsTrust.handshakeFailed(authority, e);
         } catch (ConnectException e) {
             closeQuietly(socket);
             throw new ZebraStreamException("cannot connect to the relay at " + authority + ": " + e.getMessage(), e);

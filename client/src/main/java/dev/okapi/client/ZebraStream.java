@@ -3,6 +3,7 @@ package dev.okapi.client;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -233,6 +234,20 @@ public final class ZebraStream {
          */
         public Builder sslContext(SSLContext sslContext) {
             this.sslContext = sslContext;
+            return this;
+        }
+
+        /**
+         * Trusts exactly the certificates of a PEM file for an {@code https} relay: a self-signed
+         * relay's certificate or the private CA that issued it (the CLI's {@code --cacert}).
+         * Replaces any {@link #sslContext(SSLContext)}. The host name is always verified.
+         *
+         * @param pemFile one or more {@code -----BEGIN CERTIFICATE-----} blocks
+         * @return this builder
+         * @throws IllegalArgumentException if the file cannot be read or holds no certificate
+         */
+        public Builder caCertificates(Path pemFile) {
+            this.sslContext = TlsTrust.load(pemFile);
             return this;
         }
 

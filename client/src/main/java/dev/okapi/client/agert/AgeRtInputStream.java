@@ -33,6 +33,9 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class AgeRtInputStream extends InputStream {
 
+    /** The first line of every age-rt stream (as of every age file): what tells an encrypted stream apart. */
+    public static final String VERSION_LINE = AgeRt.VERSION_LINE;
+
     private final InputStream in;
     private final Cipher cipher = AgeRt.newCipher();
     private final byte[] nonce = new byte[12];

@@ -48,6 +48,15 @@ final class Commands {
         return thread;
     }
 
+    /** Closes the command's standard input: the end of its input, or none at all. */
+    static void closeInput(Process process) {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            // the command has already gone; its exit status tells the rest
+        }
+    }
+
     /** Ends a command that is no longer wanted: politely, then for sure. */
     static void stop(Process process) {
         process.destroy();

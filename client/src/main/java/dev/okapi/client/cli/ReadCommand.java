@@ -1,6 +1,7 @@
 package dev.okapi.client.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
 import java.util.Objects;
@@ -44,20 +45,36 @@ final class ReadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ZebraStream stream = options.stream(spec, env).build();
-        try (StreamReader in = stream.openReader();
-             Progress progress = Progress.start(io.err(), "zebrastream read " + stream.path(), options.showProgress(io))) {
-            if (options.command.isEmpty()) {
-                try {
-                    copy(in, io.out(), progress);
-                } catch (DownstreamGoneException e) {
-                    // stdout closed (| head): stop like any pipe stage whose reader left
-                }
-                return Exit.OK;
+        // The consumer starts before the wait, so that a command that cannot run fails at once
+        // instead of after pairing (which would leave its writer stranded).
+        Process consumer = null;
+        Thread output = null;
+        Thread errors = null;
+        if (!options.command.isEmpty()) {
+            try {
+                consumer = Commands.start(options.command, true, false, io);
+            } catch (IOException e) {
+                io.err().println("zebrastream read: cannot run consumer command: " + e.getMessage());
+                return Exit.CONSUMER_FAILED;
             }
-            return runConsumer(in, progress);
-        } catch (ConsumerStartException e) {
-            io.err().println("zebrastream read: cannot run consumer command: " + e.getMessage());
-            return Exit.CONSUMER_FAILED;
+            if (!io.inheritable()) {
+                output = Commands.pump(consumer.getInputStream(), io.out(), "consumer-stdout");
+                errors = Commands.pump(consumer.getErrorStream(), io.err(), "consumer-stderr");
+            }
+        }
+        boolean delivered = false;
+        try {
+            options.announceWait(io, "read", "writer");
+            try (StreamReader reader = stream.openReader();
+                 Progress progress = Progress.start(io.err(), "zebrastream read " + stream.path(), options.showProgress(io))) {
+                InputStream in = stream.encrypted() ? reader : PlaintextCheck.requirePlain(reader, stream.path());
+                copy(in, consumer == null ? io.out() : consumer.getOutputStream(), progress);
+            } catch (DownstreamGoneException e) {
+                // stdout or the consumer's input closed (| head): stop like any pipe stage whose
+                // reader left; a consumer's exit status says whether that was a failure
+            }
+            delivered = true;
+            return consumer == null ? Exit.OK : finish(consumer, output, errors);
         } catch (IOException e) {
             io.err().println("zebrastream read: " + e.getMessage());
             return Exit.of(e);
@@ -65,37 +82,17 @@ final class ReadCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             io.err().println("zebrastream read: interrupted");
             return Exit.GENERIC;
+        } finally {
+            if (!delivered && consumer != null) {
+                Commands.stop(consumer); // a broken stream must not look like a complete input
+            }
         }
     }
 
-    /** Runs the consumer with the stream as its stdin; returns the CLI's exit code. */
-    private int runConsumer(StreamReader in, Progress progress) throws IOException, InterruptedException {
-        Process process;
-        try {
-            process = Commands.start(options.command, true, false, io);
-        } catch (IOException e) {
-            throw new ConsumerStartException(e.getMessage());
-        }
-        Thread output = null;
-        Thread errors = null;
-        if (!io.inheritable()) {
-            output = Commands.pump(process.getInputStream(), io.out(), "consumer-stdout");
-            errors = Commands.pump(process.getErrorStream(), io.err(), "consumer-stderr");
-        }
-        try {
-            copy(in, process.getOutputStream(), progress);
-        } catch (DownstreamGoneException e) {
-            // the consumer stopped reading; its exit status says whether that was a failure
-        } catch (IOException e) {
-            Commands.stop(process); // a broken stream must not look like a complete input
-            throw e;
-        }
-        try {
-            process.getOutputStream().close();
-        } catch (IOException e) {
-            // already gone
-        }
-        int status = process.waitFor();
+    /** Ends the consumer's input and waits for it; returns the CLI's exit code. */
+    private int finish(Process consumer, Thread output, Thread errors) throws InterruptedException {
+        Commands.closeInput(consumer);
+        int status = consumer.waitFor();
         Commands.join(output);
         Commands.join(errors);
         if (status != 0) {
@@ -106,7 +103,7 @@ final class ReadCommand implements Callable<Integer> {
     }
 
     /** Copies to the end of the stream, flushing each piece at once (a reader is often a live view). */
-    private static void copy(StreamReader in, OutputStream out, Progress progress) throws IOException {
+    private static void copy(InputStream in, OutputStream out, Progress progress) throws IOException {
         byte[] buf = new byte[Commands.BUFFER];
         int n;
         while ((n = in.read(buf)) >= 0) {
@@ -126,15 +123,6 @@ final class ReadCommand implements Callable<Integer> {
 
         DownstreamGoneException(IOException cause) {
             super("downstream closed", cause);
-        }
-    }
-
-    /** The consumer command could not be started at all. */
-    private static final class ConsumerStartException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        ConsumerStartException(String message) {
-            super(message);
         }
     }
 }

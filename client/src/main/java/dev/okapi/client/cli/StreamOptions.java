@@ -1,5 +1,6 @@
 package dev.okapi.client.cli;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ final class StreamOptions {
     static final String ENV_ACCESS_TOKEN = "ZEBRASTREAM_ACCESS_TOKEN";
     static final String ENV_PASSPHRASE = "ZEBRASTREAM_PASSPHRASE";
     static final String ENV_CONNECT_URL = "ZEBRASTREAM_CONNECT_URL";
+    static final String ENV_CA_CERT = "ZEBRASTREAM_CA_CERT";
     /** Where {@code run.sh} starts the relay. */
     static final String DEFAULT_CONNECT_URL = "http://127.0.0.1:8080" + Wire.CONNECT_PREFIX;
 
@@ -46,8 +48,13 @@ final class StreamOptions {
             description = "Connect API base URL (default: $" + ENV_CONNECT_URL + ", else " + DEFAULT_CONNECT_URL + ").")
     String connectUrl;
 
+    @Option(names = "--cacert", paramLabel = "FILE",
+            description = "Trust the relay's TLS certificate or CA from this PEM file, for a self-signed relay "
+                    + "(default: $" + ENV_CA_CERT + ").")
+    String caCert;
+
     @Option(names = "--progress", negatable = true,
-            description = "Show a progress line on stderr (default: only when stderr is a terminal).")
+            description = "Show what it waits for and a progress line on stderr (default: only when stderr is a terminal).")
     Boolean progress;
 
     @Parameters(paramLabel = "COMMAND", arity = "0..*",
@@ -60,10 +67,15 @@ final class StreamOptions {
             throw new ParameterException(spec.commandLine(), "--connect-timeout must be at least 1 second");
         }
         try {
-            return ZebraStream.builder(orEnv(connectUrl, env, ENV_CONNECT_URL, DEFAULT_CONNECT_URL), streamPath)
+            ZebraStream.Builder builder = ZebraStream.builder(orEnv(connectUrl, env, ENV_CONNECT_URL, DEFAULT_CONNECT_URL), streamPath)
                     .accessToken(orEnv(accessToken, env, ENV_ACCESS_TOKEN, null))
                     .passphrase(orEnv(passphrase, env, ENV_PASSPHRASE, null))
                     .connectTimeout(connectTimeout == null ? null : Duration.ofSeconds(connectTimeout));
+            String pem = orEnv(caCert, env, ENV_CA_CERT, null);
+            if (pem != null) {
+                builder.caCertificates(Path.of(pem));
+            }
+            return builder;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -71,6 +83,19 @@ final class StreamOptions {
 
     boolean showProgress(Stdio io) {
         return progress != null ? progress : io.errIsTerminal();
+    }
+
+    /**
+     * Says on stderr, where a person watches, who is awaited: without it a CLI waiting for its
+     * peer looks exactly like a hung one. Pipes and logs (no terminal) are spared the line.
+     *
+     * @param command {@code write} or {@code read}
+     * @param peer    {@code reader} or {@code writer}
+     */
+    void announceWait(Stdio io, String command, String peer) {
+        if (showProgress(io)) {
+            io.err().println("zebrastream " + command + ": waiting for a " + peer + " on " + streamPath + "...");
+        }
     }
 
     static String orEnv(String option, Map<String, String> env, String variable, String fallback) {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -53,66 +54,70 @@ final class WriteCommand implements Callable<Integer> {
         try {
             builder.contentType(StreamOptions.orEnv(contentType, env, ENV_CONTENT_TYPE, null));
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         ZebraStream stream = builder.build();
-        StreamWriter out;
-        try {
-            out = stream.openWriter();
-        } catch (IOException e) {
-            return fail(e);
+        // The producer starts before the wait, so that a command that cannot run fails at once
+        // instead of after pairing (which would leave its reader waiting for nothing); its output
+        // waits in the pipe meanwhile.
+        Process producer = null;
+        Thread errors = null;
+        if (!options.command.isEmpty()) {
+            try {
+                producer = Commands.start(options.command, false, true, io);
+            } catch (IOException e) {
+                io.err().println("zebrastream write: cannot run producer command: " + e.getMessage());
+                return Exit.PRODUCER_FAILED;
+            }
+            if (!io.inheritable()) {
+                errors = Commands.pump(producer.getErrorStream(), io.err(), "producer-stderr");
+                Commands.closeInput(producer); // an embedded producer gets no stdin
+            }
         }
+        StreamWriter out = null;
         boolean clean = false;
-        try (Progress progress = Progress.start(io.err(), "zebrastream write " + stream.path(), options.showProgress(io))) {
-            if (options.command.isEmpty()) {
-                copy(io.in(), out, progress);
-            } else {
-                int status = runProducer(out, progress);
-                if (status != 0) {
-                    io.err().println("zebrastream write: producer command exited with status " + status
-                            + "; the stream was aborted");
-                    return Exit.PRODUCER_FAILED;
+        try {
+            options.announceWait(io, "write", "reader");
+            out = stream.openWriter();
+            try (Progress progress = Progress.start(io.err(), "zebrastream write " + stream.path(), options.showProgress(io))) {
+                if (producer == null) {
+                    copy(io.in(), out, progress);
+                } else {
+                    int status = feed(producer, errors, out, progress);
+                    if (status != 0) {
+                        io.err().println("zebrastream write: producer command exited with status " + status
+                                + "; the stream was aborted");
+                        return Exit.PRODUCER_FAILED;
+                    }
                 }
             }
             out.close(); // returns only once the relay confirms that the reader has everything
             clean = true;
             return Exit.OK;
-        } catch (ProducerStartException e) {
-            io.err().println("zebrastream write: cannot run producer command: " + e.getMessage());
-            return Exit.PRODUCER_FAILED;
         } catch (IOException e) {
-            return fail(e);
+            io.err().println("zebrastream write: " + e.getMessage());
+            return Exit.of(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             io.err().println("zebrastream write: interrupted; the stream was aborted");
             return Exit.GENERIC;
         } finally {
             if (!clean) {
-                out.abort();
+                if (out != null) {
+                    out.abort();
+                }
+                if (producer != null) {
+                    Commands.stop(producer); // nobody will read what it makes (no-op once it has exited)
+                }
             }
         }
     }
 
-    /** Runs the producer with its stdout feeding the stream; returns its exit status. */
-    private int runProducer(StreamWriter out, Progress progress) throws IOException, InterruptedException {
-        Process process;
-        try {
-            process = Commands.start(options.command, false, true, io);
-        } catch (IOException e) {
-            throw new ProducerStartException(e.getMessage());
-        }
-        Thread errors = null;
-        if (!io.inheritable()) {
-            process.getOutputStream().close(); // an embedded producer gets no stdin
-            errors = Commands.pump(process.getErrorStream(), io.err(), "producer-stderr");
-        }
-        try {
-            copy(process.getInputStream(), out, progress);
-        } catch (IOException e) {
-            Commands.stop(process); // the stream failed: nobody will read what it makes
-            throw e;
-        }
-        int status = process.waitFor();
+    /** Copies the running producer's stdout into the stream; returns its exit status. */
+    private static int feed(Process producer, Thread errors, StreamWriter out, Progress progress)
+            throws IOException, InterruptedException {
+        copy(producer.getInputStream(), out, progress);
+        int status = producer.waitFor();
         Commands.join(errors);
         return status;
     }
@@ -132,20 +137,6 @@ final class WriteCommand implements Callable<Integer> {
             if (in.available() == 0) {
                 out.flush();
             }
-        }
-    }
-
-    private int fail(IOException e) {
-        io.err().println("zebrastream write: " + e.getMessage());
-        return Exit.of(e);
-    }
-
-    /** The producer command could not be started at all. */
-    private static final class ProducerStartException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        ProducerStartException(String message) {
-            super(message);
         }
     }
 }

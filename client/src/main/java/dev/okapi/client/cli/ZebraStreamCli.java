@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The {@code zebrastream} command: UNIX pipes over a ZebraStream relay.
@@ -35,7 +36,21 @@ public final class ZebraStreamCli implements Callable<Integer> {
                 .addSubcommand(new CommandLine(new ReadCommand(io, env)))
                 .setStopAtPositional(true) // write -s /x printf -n hi: everything from "printf" on is the command
                 .setOut(new PrintWriter(io.out(), true, Charset.defaultCharset()))
-                .setErr(new PrintWriter(io.err(), true));
+                .setErr(new PrintWriter(io.err(), true))
+                .setParameterExceptionHandler(ZebraStreamCli::usageError);
+    }
+
+    /**
+     * A usage error in one or two lines and exit 2: the message, then where the help is. The
+     * whole help (picocli's default) buries the one line that says what was wrong.
+     */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        String name = command.getCommandSpec().qualifiedName();
+        PrintWriter err = command.getErr();
+        err.println(name + ": " + e.getMessage());
+        err.println("see '" + name + " --help'");
+        return Exit.USAGE;
     }
 
     /**
@@ -50,11 +65,10 @@ public final class ZebraStreamCli implements Callable<Integer> {
         return new ZebraStreamCli(io, env).commandLine.execute(args);
     }
 
-    /** Without a subcommand: the usage, as a usage error. */
+    /** Without a subcommand: a usage error. */
     @Override
     public Integer call() {
-        commandLine.usage(commandLine.getErr());
-        return Exit.USAGE;
+        throw new ParameterException(commandLine, "missing command: write or read");
     }
 
     public static void main(String[] args) {

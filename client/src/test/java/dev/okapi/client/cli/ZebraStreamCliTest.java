@@ -3,6 +3,7 @@ package dev.okapi.client.cli;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -200,6 +202,87 @@ class ZebraStreamCliTest {
         assertThat(cli(new byte[0], env(), "read", "-s", "/x", "-t", "0").exit(), is(2));
         assertThat(cli(new byte[0], env(), "write", "-s", "/x", "-U", "ftp://relay/connect/v0").exit(), is(2));
         assertThat(cli(new byte[0], env(), "send", "-s", "/x").exit(), is(2));
+    }
+
+    /** One or two lines that say what was wrong and where the help is, never the whole help. */
+    @Test
+    void usageErrorsAreShort() {
+        Run noPath = cli(new byte[0], env(), "read");
+        assertThat(noPath.err(), noPath.err().strip().split("\n").length, is(2));
+        assertThat(noPath.err(), containsString("zebrastream read: Missing required option: '--stream-path=PATH'"));
+        assertThat(noPath.err(), containsString("see 'zebrastream read --help'"));
+        Run noCommand = cli(new byte[0], env());
+        assertThat(noCommand.err(), noCommand.err().strip().split("\n").length, is(2));
+        assertThat(noCommand.err(), containsString("see 'zebrastream --help'"));
+    }
+
+    @Test
+    void saysWhatItWaitsForWhenAskedToShowProgress() {
+        String path = TestRelay.freshPath("cli-waiting");
+        Run writer = cli(new byte[0], env(), "write", "-s", path, "-t", "1", "--progress");
+        assertThat(writer.exit(), is(4));
+        assertThat(writer.err(), containsString("zebrastream write: waiting for a reader on " + path + "..."));
+        Run reader = cli(new byte[0], env(), "read", "-s", path, "-t", "1", "--progress");
+        assertThat(reader.err(), containsString("zebrastream read: waiting for a writer on " + path + "..."));
+        Run quiet = cli(new byte[0], env(), "read", "-s", path, "-t", "1"); // not a terminal: no such line
+        assertThat(quiet.err(), not(containsString("waiting for")));
+    }
+
+    /** The producer runs before the wait: a missing command fails at once and never pairs with a reader. */
+    @Test
+    void producerThatCannotRunFailsBeforePairing() {
+        String path = TestRelay.freshPath("cli-no-producer");
+        long start = System.nanoTime();
+        Run writer = cli(new byte[0], env(), "write", "-s", path, "-t", "30", "--", "no-such-command-okapi");
+        assertThat(writer.exit(), is(6));
+        assertThat(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 20, is(true)); // not after the 30 s wait
+        assertThat(writer.err(), writer.err().strip().split("\n").length, is(1));
+        assertThat(writer.err(), containsString("cannot run producer command"));
+        Run reader = cli(new byte[0], env(), "read", "-s", path, "-t", "1"); // nobody is waiting there
+        assertThat(reader.exit(), is(4));
+    }
+
+    @Test
+    void consumerThatCannotRunFailsBeforePairing() {
+        Run reader = cli(new byte[0], env(), "read", "-s", TestRelay.freshPath("cli-no-consumer"), "-t", "30", "--",
+                "no-such-command-okapi");
+        assertThat(reader.exit(), is(7));
+        assertThat(reader.err(), containsString("cannot run consumer command"));
+    }
+
+    /** Without -p an encrypted stream is an error, never ciphertext on stdout with exit 0. */
+    @Test
+    void encryptedStreamReadWithoutPassphraseIsRefused() throws Exception {
+        String path = TestRelay.freshPath("cli-no-passphrase");
+        Future<Run> writer = threads.submit(() -> cli("secret".getBytes(StandardCharsets.US_ASCII),
+                env("ZEBRASTREAM_PASSPHRASE", "s3cret"), "write", "-s", path));
+        Run reader = cli(new byte[0], env(), "read", "-s", path);
+        assertThat(reader.exit(), is(1));
+        assertThat(reader.err(), containsString("end-to-end encrypted (age-rt): give its passphrase with -p"));
+        assertThat(reader.out().length, is(0));
+        writer.get(60, TimeUnit.SECONDS); // 0 or 5: the few bytes may all have left before the reader did
+    }
+
+    /** A plain stream that merely starts like the header line is delivered whole. */
+    @Test
+    void plainStreamStartingLikeTheHeaderIsDelivered() throws Exception {
+        String path = TestRelay.freshPath("cli-age-prefix");
+        Future<Run> writer = threads.submit(() -> cli("age-encryption.org/v2 is not a header".getBytes(StandardCharsets.US_ASCII),
+                env(), "write", "-s", path));
+        Run reader = cli(new byte[0], env(), "read", "-s", path);
+        assertThat(writer.get(60, TimeUnit.SECONDS).exit(), is(0));
+        assertThat(reader.err(), reader.exit(), is(0));
+        assertThat(reader.outText(), is("age-encryption.org/v2 is not a header"));
+    }
+
+    /** {@code -U http://host:port/} (the API prefix left out) reaches the relay, whose 404 comes with the fix. */
+    @Test
+    void notFoundHintsAtTheConnectPrefix() {
+        String base = relay.connectUrl().substring(0, relay.connectUrl().length() - Wire.CONNECT_PREFIX.length());
+        Run reader = cli(new byte[0], env(), "read", "-s", TestRelay.freshPath("cli-404"), "-t", "1", "-U", base + "/");
+        assertThat(reader.err(), reader.exit(), is(1));
+        assertThat(reader.err(), containsString("404"));
+        assertThat(reader.err(), containsString("usually ends in /connect/v0, e.g. " + base + "/connect/v0"));
     }
 
     @Test
