@@ -9,20 +9,22 @@ import java.util.Arrays;
 
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
-import javax.crypto.Mac;
 import javax.crypto.NoSuchPaddingException;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
 import org.bouncycastle.crypto.generators.SCrypt;
+import org.bouncycastle.crypto.params.HKDFParameters;
 
 /**
  * The constants and primitives of age-rt v0.2 (wire notes, "End-to-end encryption"), shared by
  * the encoder and the decoder so that both sides derive keys and nonces from one definition.
  *
- * <p>scrypt comes from BouncyCastle (the JDK has none); ChaCha20-Poly1305 and HMAC-SHA256 from the
- * JDK. HKDF is built from HMAC because the JDK's own HKDF ({@code javax.crypto.KDF}) is newer than
- * the Java 21 this library targets.
+ * <p>scrypt and HKDF-SHA256 come from BouncyCastle (the JDK has no scrypt, and its own HKDF,
+ * {@code javax.crypto.KDF}, is newer than the Java 17 this library targets); ChaCha20-Poly1305
+ * from the JDK.
  */
 final class AgeRt {
 
@@ -69,19 +71,11 @@ final class AgeRt {
 
     /** The payload key: HKDF-SHA256(ikm = file key, salt = payload nonce, info = "payload"), 32 bytes. */
     static byte[] payloadKey(byte[] fileKey, byte[] payloadNonce) {
-        try {
-            Mac hmac = Mac.getInstance("HmacSHA256");
-            hmac.init(new SecretKeySpec(payloadNonce, "HmacSHA256"));
-            byte[] prk = hmac.doFinal(fileKey); // extract
-            hmac.init(new SecretKeySpec(prk, "HmacSHA256"));
-            hmac.update(PAYLOAD_INFO);
-            hmac.update((byte) 1);
-            byte[] okm = hmac.doFinal(); // expand: one block is exactly the 32 bytes needed
-            Arrays.fill(prk, (byte) 0);
-            return okm;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable in this JDK", e);
-        }
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+        hkdf.init(new HKDFParameters(fileKey, payloadNonce, PAYLOAD_INFO));
+        byte[] key = new byte[32];
+        hkdf.generateBytes(key, 0, key.length);
+        return key;
     }
 
     /** A new ChaCha20-Poly1305 cipher; every JDK 11+ has one, so its absence is a broken runtime. */
