@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/use-jdk21.sh
 mvn -B -ntp -q install -DskipTests
-exec java ${OKAPI_JAVA_OPTS:--Xmx256m} -jar server/target/okapi-relay.jar "$@"
+exec bin/okapi "$@"

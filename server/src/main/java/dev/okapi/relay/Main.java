@@ -1,14 +1,12 @@
 package dev.okapi.relay;
 
+import java.io.PrintWriter;
 import java.net.StandardSocketOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
@@ -25,16 +23,14 @@ import dev.okapi.relay.core.Rendezvous;
 import dev.okapi.relay.manage.OperatorCli;
 
 import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
-import io.helidon.config.spi.ConfigSource;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 
 /**
- * Starts the relay: {@code java -jar server/target/okapi-relay.jar}, configured by the embedded
- * {@code application.yaml}, system properties and environment variables.
+ * Starts the relay: {@code bin/okapi} (or {@code java -jar server/target/okapi-relay.jar}), configured
+ * as {@link Settings} says.
  */
 public final class Main {
 
@@ -44,30 +40,42 @@ public final class Main {
     }
 
     /**
-     * Starts the relay and returns once it listens.
+     * Starts the relay and returns once it listens; or, with {@code --help}, {@code --version} or
+     * {@code token …}, does that instead and exits. A start that cannot work ends with one line
+     * naming the setting and the fix, and exit code 2.
      *
-     * @param args ignored
+     * @param args nothing to start the relay; {@code --help}, {@code --version} or {@code token …}
      */
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("token")) {
-            // The operator's command line (issue 3): token create|list|revoke against the store.
-            Config config;
-            try {
-                config = loadConfig();
-            } catch (IllegalArgumentException e) {
-                System.err.println("error: " + e.getMessage());
-                System.exit(2);
-                return;
+        if (args.length > 0) {
+            switch (args[0]) {
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    System.exit(0);
+                }
+                case "--version", "-V" -> {
+                    System.out.println("okapi-relay " + FrontPage.version());
+                    System.exit(0);
+                }
+                case "token" -> System.exit(token(Arrays.copyOfRange(args, 1, args.length)));
+                default -> {
+                    System.err.println("okapi: unknown argument '" + args[0] + "' (try --help)");
+                    System.exit(2);
+                }
             }
-            System.exit(OperatorCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), config,
-                    new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true)));
+            return;
         }
         LogConfig.configureRuntime();
         WebServer server;
         Config config;
         try {
+            config = Settings.load();
+            Settings.warnings(config, System.getenv()).forEach(LOG::warning);
+            List<String> changed = Settings.nonDefaults(config);
+            LOG.info(changed.isEmpty() ? "settings: the embedded defaults"
+                    : "settings other than the defaults: " + String.join(", ", changed));
+            Preflight.check(config);
             WebServerConfig.Builder builder = WebServer.builder();
-            config = loadConfig();
             Shutdown shutdown = configure(builder, config);
             // SIGTERM drains first (see Shutdown); Helidon's own hook would cut transfers at once.
             builder.shutdownHook(false);
@@ -78,37 +86,44 @@ public final class Main {
             LOG.severe(e.getMessage()); // a configuration the operator must change: no stack trace
             System.exit(2);
             return;
+        } catch (RuntimeException e) {
+            LOG.severe(Preflight.describe(e));
+            System.exit(2);
+            return;
+        }
+        Optional<String> unbound = Sockets.unbound(server);
+        if (unbound.isPresent()) {
+            // Helidon 4.3.0 logs a failed bind and starts anyway; Preflight makes this rare (a race).
+            LOG.severe("could not listen on " + unbound.get() + ": see the lines above; stop what uses the port or"
+                    + " choose another one");
+            System.exit(2);
+            return;
         }
         Sockets.describe(server, config.get("server")).forEach(LOG::info);
     }
 
-    /**
-     * The configuration, highest priority first: system properties ({@code -Drelay.max-wait-seconds=60}),
-     * environment variables (Helidon's mapping: {@code RELAY_MAX_dash_WAIT_dash_SECONDS=60}), the YAML
-     * file named by {@code -Dokapi.config} or {@code OKAPI_CONFIG} if any, and the embedded
-     * {@code application.yaml}, whose every key is a default.
-     *
-     * <p>Not {@code Config.create()}: it would take an {@code application.yaml} from the working
-     * directory <em>instead of</em> the embedded one, losing every default it does not repeat
-     * (the port would become random and the host every interface).
-     */
-    static Config loadConfig() {
-        Optional<String> file = Optional.ofNullable(System.getProperty("okapi.config"))
-                .or(() -> Optional.ofNullable(System.getenv("OKAPI_CONFIG")))
-                .filter(f -> !f.isBlank());
-        if (file.isPresent() && !Files.isReadable(Path.of(file.get()))) {
-            throw new IllegalArgumentException("configuration file not readable: " + file.get());
+    private static final String USAGE = """
+            Usage: okapi                  start the relay (Ctrl-C or SIGTERM stops it, draining transfers)
+                   okapi token --help     create, list and revoke access tokens in the token store
+                   okapi --version        print the version
+                   okapi --help           print this help
+
+            Configuration, highest priority first: system properties (-Drelay.max-wait-seconds=60),
+            environment variables (RELAY_MAX_WAIT_SECONDS=60, SERVER_PORT=9000), the YAML file named
+            by -Dokapi.config=FILE or OKAPI_CONFIG, then the embedded defaults. Every setting is listed
+            in docs/configuration.md. JSON log lines: -Dokapi.log.format=json or OKAPI_LOG_FORMAT=json.
+            """;
+
+    /** {@code token …}: the operator's command line (issue 3) against the token store. */
+    private static int token(String[] args) {
+        Config config;
+        try {
+            config = Settings.load();
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
         }
-        List<Supplier<? extends ConfigSource>> sources = new ArrayList<>();
-        sources.add(ConfigSources.systemProperties());
-        sources.add(ConfigSources.environmentVariables());
-        file.ifPresent(f -> sources.add(ConfigSources.file(f)));
-        sources.add(ConfigSources.classpath("application.yaml"));
-        return Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .sources(sources)
-                .build();
+        return OperatorCli.run(args, config, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
     }
 
     /**

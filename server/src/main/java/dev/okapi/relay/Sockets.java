@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -59,6 +60,16 @@ final class Sockets {
                 ? ": observe only (health " + Wire.OBSERVE_PREFIX + "/health, metrics " + Wire.OBSERVE_PREFIX + "/metrics)"
                 : ": the relay")));
         return lines;
+    }
+
+    /** The first socket that does not listen (Helidon reports port -1 for it), if any. */
+    static Optional<String> unbound(WebServer server) {
+        if (server.port() < 0 || !server.isRunning()) {
+            return Optional.of("server.port " + server.prototype().port() + " on " + server.prototype().host());
+        }
+        return server.prototype().sockets().entrySet().stream().filter(e -> server.port(e.getKey()) < 0)
+                .map(e -> "socket '" + e.getKey() + "' port " + e.getValue().port() + " on " + e.getValue().host())
+                .findFirst();
     }
 
     private static String url(WebServer server, String socket, String host) {

@@ -79,9 +79,14 @@ public final class AccessControl {
                     + (config.mode() == AuthConfig.Mode.AUTO ? " (no management key and no token: set auth.management-key"
                     + " or create a token with 'token create', then restart, for token mode)" : " (auth.mode=open)"));
         } else {
+            // Said at every start: a relay in token mode with no way shown to get a token looks broken.
+            String howTo = "bin/okapi token create --path /demo --mode write (and --mode read for the reader; store "
+                    + config.dataDir().toAbsolutePath().normalize() + ")"
+                    + (config.managementKey().isPresent() ? ", or POST " + Wire.API_PREFIX + Wire.MGMT_CREATE : "");
             LOG.info("token mode: every Connect and Data request needs an access token"
-                    + (config.managementKey().isPresent() ? "; Management API at " + Wire.API_PREFIX : "; no Management API"
-                    + " (no auth.management-key): create tokens with the 'token create' command"));
+                    + (config.managementKey().isPresent() ? "; Management API at " + Wire.API_PREFIX
+                    : "; no Management API (no auth.management-key)")
+                    + (store.isEmpty() ? "; there is no token yet, create the first with: " : "; create tokens with: ") + howTo);
         }
         Security.Builder b = Security.builder().disableTracing()
                 .addAuthenticationProvider(new TokenAuthenticator(store, clock), TokenAuthenticator.NAME)
