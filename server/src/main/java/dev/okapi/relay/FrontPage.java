@@ -2,12 +2,18 @@ package dev.okapi.relay;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 import dev.okapi.protocol.Wire;
 import dev.okapi.relay.core.PublicUrl;
@@ -23,16 +29,20 @@ import io.helidon.webserver.http.ServerResponse;
  * copy-paste examples built from the base URL the visitor used (see {@link PublicUrl}).
  *
  * <p>One page, two renderings: HTML for browsers, plain text for everything that does not ask for
- * HTML (curl). The HTML has no external asset and no script; a strict Content-Security-Policy says
- * so to the browser. Everything that comes from the request is validated by {@link PublicUrl} and
- * escaped anyway, since the page is where a Host header would be injected.
+ * HTML (curl). The HTML also sends and receives a file from the browser: one inline script,
+ * {@code frontpage.js}, the same on every view and allowed by its hash, talks only to this relay's
+ * Data API; a strict Content-Security-Policy says so to the browser (no external asset, no other
+ * script). Everything that comes from the request is validated by {@link PublicUrl} and escaped
+ * anyway, since the page is where a Host header would be injected.
  */
 final class FrontPage implements HttpService {
 
     /** Characters of the random example path: a fresh one per view, so two visitors never collide. */
     private static final String PATH_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
-    private static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
-            + "base-uri 'none'; form-action 'none'";
+    /** The page's only script: static, so that one hash in the policy allows it and nothing else. */
+    static final String SCRIPT = resource("/frontpage.js");
+    static final String CSP = "default-src 'none'; script-src 'sha256-" + sha256(SCRIPT) + "'; connect-src 'self'; "
+            + "style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
     private final Optional<String> publicUrl;
     private final BooleanSupplier tokenMode;
@@ -77,6 +87,22 @@ final class FrontPage implements HttpService {
         return sb.toString();
     }
 
+    private static String resource(String name) {
+        try (InputStream in = FrontPage.class.getResourceAsStream(name)) {
+            return new String(Objects.requireNonNull(in, name + " missing from the jar").readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
     /** The build's version ({@code okapi-version.properties}, filtered by Maven), or "unknown". */
     static String version() {
         try (InputStream in = FrontPage.class.getResourceAsStream("/okapi-version.properties")) {
@@ -104,13 +130,13 @@ final class FrontPage implements HttpService {
             String authW = tokenMode ? " -H \"Authorization: Bearer $WRITE_TOKEN\"" : "";
             String data = base + Wire.DATA_PREFIX + path;
             return List.of(
-                    new Example("Terminal 1, the consumer: waits for its producer, then prints the stream",
-                            List.of("curl -sS" + auth + " " + data)),
+                    new Example("Terminal 1, the consumer: waits silently for its producer, then prints the stream",
+                            List.of("curl -sS --fail-with-body" + auth + " " + data)),
                     new Example("Terminal 2, the producer: streams its input; its response is the control channel",
                             List.of("echo 'hello, stream' | curl -sS" + authW + " -T - --expect100-timeout 180 " + data)),
                     new Example("A file, either side first",
                             List.of("curl -sS" + authW + " -T backup.tar.gz --expect100-timeout 180 " + data,
-                                    "curl -sS" + auth + " -o backup.tar.gz " + data)));
+                                    "curl -sS --fail-with-body" + auth + " -o backup.tar.gz " + data)));
         }
 
         List<Example> cli() {
@@ -137,7 +163,8 @@ final class FrontPage implements HttpService {
             sb.append("Okapi ").append(version).append(": a ZebraStream relay, UNIX pipes over HTTP.\n")
                     .append("A producer PUTs a byte stream to /data{path}, a consumer GETs it; the relay pairs them.\n")
                     .append("Nothing is stored. Base URL: ").append(base).append('\n')
-                    .append("Mode: ").append(modeText()).append("\n\n");
+                    .append("Mode: ").append(modeText()).append("\n")
+                    .append("curl shows nothing while it waits for its peer; --fail-with-body turns a refusal into exit code 22.\n\n");
             for (Example e : concat(curl(), cli())) {
                 sb.append("# ").append(e.title()).append('\n');
                 e.lines().forEach(l -> sb.append(l).append('\n'));
@@ -163,6 +190,8 @@ final class FrontPage implements HttpService {
                     pre{background:#f4f6f8;border:1px solid #dde1e6;border-radius:6px;padding:.7rem .9rem;overflow-x:auto;font-size:.9rem}
                     code{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace}
                     .example p{margin:.9rem 0 .3rem}
+                    .xfer label{display:block;margin:.5rem 0}.xfer input:not([type=file]){font:inherit;width:22rem;max-width:100%}
+                    .xfer progress{width:22rem;max-width:100%}#control:empty{display:none}
                     footer{margin-top:2.5rem;color:#6a737d;font-size:.85rem}
                     </style>
                     </head>
@@ -176,7 +205,10 @@ final class FrontPage implements HttpService {
             sb.append("<dt>Version</dt><dd id=\"version\">").append(esc(version)).append("</dd>\n")
                     .append("<dt>Mode</dt><dd id=\"mode\">").append(esc(modeText())).append("</dd>\n")
                     .append("<dt>Base URL</dt><dd><code id=\"base\">").append(esc(base)).append("</code></dd>\n")
-                    .append("</dl>\n<h2>With curl</h2>\n");
+                    .append("</dl>\n");
+            browser(sb);
+            sb.append("<h2>With curl</h2>\n<p>curl shows nothing while it waits for its peer; <code>--fail-with-body</code> makes a ")
+                    .append("refusal (<code>401</code>, <code>409</code>, <code>504</code> …) an error, exit code 22, instead of data.</p>\n");
             examples(sb, curl());
             sb.append("<h2>With a client</h2>\n");
             examples(sb, cli());
@@ -184,6 +216,23 @@ final class FrontPage implements HttpService {
                     .append("<code>a-z 0-9 . _ -</code> segments works. Status codes and control lines: the ZebraStream ")
                     .append("protocol specification in the Okapi sources.</footer>\n</body>\n</html>\n");
             return sb.toString();
+        }
+
+        /** Send and receive a file from this page; {@link #SCRIPT} does the work. */
+        private void browser(StringBuilder sb) {
+            sb.append("<h2>Send and receive in this browser</h2>\n")
+                    .append("<p>One side here, the other in another browser, curl or a client: whoever comes first waits.</p>\n")
+                    .append("<div class=\"xfer\">\n<label>Stream path <input id=\"path\" spellcheck=\"false\" value=\"")
+                    .append(esc(path)).append("\"></label>\n");
+            if (tokenMode) {
+                sb.append("<label>Token <input id=\"token\" type=\"password\" autocomplete=\"off\" ")
+                        .append("placeholder=\"write token to send, read token to receive\"></label>\n");
+            }
+            sb.append("<label>File <input id=\"file\" type=\"file\"></label> <button id=\"send\" type=\"button\">Send</button>\n")
+                    .append("<label>Save as <input id=\"saveas\" placeholder=\"the sender's file name\"></label> ")
+                    .append("<button id=\"receive\" type=\"button\">Receive and save</button>\n")
+                    .append("<div><progress id=\"progress\" max=\"1\" value=\"0\"></progress> <span id=\"status\"></span></div>\n")
+                    .append("<pre id=\"control\"></pre>\n</div>\n<script>").append(SCRIPT).append("</script>\n");
         }
 
         private static void examples(StringBuilder sb, List<Example> examples) {
@@ -195,7 +244,7 @@ final class FrontPage implements HttpService {
         }
 
         private static List<Example> concat(List<Example> a, List<Example> b) {
-            return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+            return Stream.concat(a.stream(), b.stream()).toList();
         }
     }
 

@@ -6,6 +6,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Random;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +41,7 @@ import dev.okapi.relay.core.Side;
  */
 class FrontPageTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMIUM = Chromium.BINARY;
     private static final Path CURL = Path.of("/usr/bin/curl");
     private static final Pattern CODE_BLOCK = Pattern.compile("<pre><code>(.*?)</code></pre>", Pattern.DOTALL);
 
@@ -101,9 +105,10 @@ class FrontPageTest {
         assertThat(dom, containsString("<code id=\"base\">" + base + "</code>"));
 
         List<String> lines = commandLines(dom);
-        String consumer = lines.stream().filter(l -> l.startsWith("curl -sS " + base + "/data/demo/")).findFirst().orElseThrow();
+        String consumer = lines.stream().filter(l -> l.startsWith("curl -sS --fail-with-body " + base + "/data/demo/"))
+                .findFirst().orElseThrow();
         String producer = lines.stream().filter(l -> l.startsWith("echo ")).findFirst().orElseThrow();
-        assertTrue(consumer.matches("curl -sS http://127\\.0\\.0\\.1:[0-9]+/data/demo/[a-z0-9]{8}"), consumer);
+        assertTrue(consumer.matches("curl -sS --fail-with-body http://127\\.0\\.0\\.1:[0-9]+/data/demo/[a-z0-9]{8}"), consumer);
         assertThat(producer, containsString("-T - --expect100-timeout 180 " + base + "/data/demo/"));
         assertTrue(lines.contains("export ZEBRASTREAM_CONNECT_URL=" + base + "/connect/v0"), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("curl -sS '" + base + "/connect/v0/demo/")
@@ -123,13 +128,78 @@ class FrontPageTest {
         assertThat(renderedDom(base + "/help"), containsString("<code id=\"base\">" + base + "</code>"));
     }
 
+    /**
+     * The page's own send and receive, in a real browser: one page waits to receive on a path,
+     * another picks a file and sends it; the saved download has the file's SHA-256, and the
+     * sender shows the relay's control lines.
+     */
+    @Test
+    void sendsAndReceivesAFileInChromium() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "chromium not installed");
+        Path dir = Files.createTempDirectory(profile, "roundtrip");
+        Path downloads = Files.createDirectories(dir.resolve("downloads"));
+        Path file = dir.resolve("payload.bin");
+        byte[] payload = new byte[3 * 1024 * 1024 + 17];
+        new Random(14).nextBytes(payload);
+        Files.write(file, payload);
+        String path = TestRelay.freshPath();
+        String base = "http://127.0.0.1:" + relay.port();
+        try (Chromium receiver = new Chromium(dir.resolve("profile-r"), downloads);
+             Chromium sender = new Chromium(dir.resolve("profile-s"), dir)) {
+            receiver.open(base + "/");
+            receiver.eval("document.getElementById('path').value = '" + path + "'");
+            receiver.eval("document.getElementById('saveas').value = 'received.bin'");
+            receiver.eval("document.getElementById('receive').click()");
+            relay.awaitWaiting(Side.CONSUMER, 1);
+            assertThat(receiver.evalString("document.getElementById('status').textContent"), startsWith("waiting for a writer on"));
+
+            sender.open(base + "/help");
+            sender.eval("document.getElementById('path').value = '" + path + "'");
+            sender.setFile("#file", file);
+            sender.eval("document.getElementById('send').click()");
+
+            Path saved = downloads.resolve("received.bin");
+            Chromium.await("the download saved", () -> receiver.sawEvent("Browser.downloadProgress",
+                    p -> p.getString("state", "").equals("completed")));
+            assertThat(sha256(Files.readAllBytes(saved)), is(sha256(payload)));
+            assertThat(receiver.evalString("document.getElementById('status').textContent"),
+                    is("received " + payload.length + " bytes from " + path + ", saved as received.bin"));
+            assertThat(receiver.evalString("String(document.getElementById('progress').value)"), is(String.valueOf(payload.length)));
+
+            Chromium.await("the sender's control lines", () -> !sender.evalString("document.getElementById('control').textContent").isEmpty());
+            assertThat(sender.evalString("document.getElementById('control').textContent"),
+                    is("[STATE:CONNECTED]\n[STATE:TRANSFER_SUCCESSFUL]\n"));
+            assertThat(sender.evalString("document.getElementById('status').textContent"), is("sent " + payload.length + " bytes to " + path));
+        }
+    }
+
+    /** In token mode the page has a token field, and a refusal is shown, not saved. */
+    @Test
+    void tokenModeAsksForATokenAndShowsARefusal() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM), "chromium not installed");
+        Path dir = Files.createTempDirectory(profile, "token");
+        try (TestRelay tokens = new TestRelay(Map.of("auth.mode", "token", "auth.data-dir", dir.resolve("store").toString()));
+             Chromium browser = new Chromium(dir.resolve("profile"), dir)) {
+            browser.open("http://127.0.0.1:" + tokens.port() + "/");
+            assertThat(browser.evalString("document.getElementById('token').type"), is("password"));
+            browser.eval("document.getElementById('token').value = 'not-a-token'");
+            browser.eval("document.getElementById('receive').click()");
+            Chromium.await("the refusal shown", () -> browser.evalString("document.getElementById('status').textContent")
+                    .startsWith("not received: HTTP 401 "));
+        }
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
     @Test
     void plainTextForClientsThatDoNotAskForHtml() throws Exception {
         HttpResponse<String> r = relay.get("/help");
         assertThat(r.statusCode(), is(200));
         assertThat(r.headers().firstValue("Content-Type").orElseThrow(), startsWith("text/plain"));
         assertThat(r.body(), startsWith("Okapi " + FrontPage.version() + ": a ZebraStream relay"));
-        assertThat(r.body(), containsString("curl -sS http://127.0.0.1:" + relay.port() + "/data/demo/"));
+        assertThat(r.body(), containsString("curl -sS --fail-with-body http://127.0.0.1:" + relay.port() + "/data/demo/"));
     }
 
     @Test
@@ -138,7 +208,15 @@ class FrontPageTest {
         assertThat(r.statusCode(), is(200));
         assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow(), startsWith("default-src 'none'"));
         assertThat(r.headers().firstValue("Cache-Control").orElseThrow(), is("no-store"));
-        assertThat(r.body(), not(containsString("<script")));
+        // One script, inline, allowed by its hash and by nothing else; it may talk to this relay only.
+        String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
+        String hash = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+                .digest(FrontPage.SCRIPT.getBytes(StandardCharsets.UTF_8)));
+        assertThat(csp, containsString("script-src 'sha256-" + hash + "';"));
+        assertThat(csp, containsString("connect-src 'self';"));
+        assertThat(csp, not(containsString("unsafe-eval")));
+        assertThat(r.body().split("<script", -1).length, is(2));
+        assertThat(r.body(), containsString("<script>" + FrontPage.SCRIPT + "</script>"));
         assertThat(r.body(), not(containsString("src=")));
         assertThat(r.body(), not(containsString("<link")));
     }
