@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,25 +41,40 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What can be checked of the Docker files without a Docker engine (there is none on the build
- * machines; CI also runs {@code docker-compose config}): the Dockerfile's shape, its consistency
- * with the repository, and the compose file's environment run for real, through Helidon's own
- * environment-variable mapping, on loopback.
+ * The Docker files' consistency with the repository and with each other, checked on every build
+ * (scripts/compose-trial.sh builds and runs them for real with podman, in CI after the tests):
+ * the Dockerfile's stages and targets, its dependency layer, the build context, the compose
+ * file's settings, the README's first-token command as the trial runs it, and the compose file's
+ * environment run for real, through Helidon's own environment-variable mapping, on loopback.
  */
 class DockerTest {
 
     private static Path root;
-    private static List<String> dockerfile;
+    private static List<Stage> stages;
     private static Map<String, Object> relayService;
 
     @TempDir
     Path dataDir;
 
+    /** One {@code FROM} of the Dockerfile: its base, its name, and its instructions after it. */
+    private record Stage(String base, String name, List<String> instructions) {
+
+        List<String> all(String keyword) {
+            return instructions.stream().filter(l -> l.toUpperCase().startsWith(keyword + " ")).toList();
+        }
+
+        String one(String keyword) {
+            List<String> found = all(keyword);
+            assertThat(name + ": " + keyword, found.size(), is(1));
+            return found.get(0);
+        }
+    }
+
     @BeforeAll
     @SuppressWarnings("unchecked")
     static void read() throws Exception {
         root = Path.of(System.getProperty("user.dir")).getParent(); // surefire runs in server/
-        dockerfile = joinContinuations(Files.readAllLines(root.resolve("Dockerfile")));
+        stages = stages(joinContinuations(Files.readAllLines(root.resolve("Dockerfile"))));
         Map<String, Object> compose = new Yaml().load(Files.readString(root.resolve("docker-compose.yml")));
         relayService = (Map<String, Object>) ((Map<String, Object>) compose.get("services")).get("relay");
     }
@@ -81,97 +98,186 @@ class DockerTest {
         return out;
     }
 
-    private static List<String> instructions(String keyword) {
-        return dockerfile.stream().filter(l -> l.toUpperCase().startsWith(keyword + " ")).toList();
-    }
-
-    /** The instructions of the last stage: what the running image is made of. */
-    private static List<String> runtimeStage() {
-        int last = 0;
-        for (int i = 0; i < dockerfile.size(); i++) {
-            if (dockerfile.get(i).toUpperCase().startsWith("FROM ")) {
-                last = i;
+    /** The stages; the global {@code ARG}s before the first {@code FROM} go to a stage named "". */
+    private static List<Stage> stages(List<String> instructions) {
+        Pattern from = Pattern.compile("FROM\\s+(\\S+)(?:\\s+AS\\s+(\\S+))?", Pattern.CASE_INSENSITIVE);
+        List<Stage> out = new ArrayList<>();
+        Stage current = new Stage("", "", new ArrayList<>());
+        for (String line : instructions) {
+            Matcher m = from.matcher(line);
+            if (m.matches()) {
+                out.add(current);
+                current = new Stage(m.group(1), m.group(2) == null ? "" : m.group(2), new ArrayList<>());
+            } else {
+                current.instructions().add(line);
             }
         }
-        return dockerfile.subList(last, dockerfile.size());
+        out.add(current);
+        return out;
+    }
+
+    private static Stage stage(String name) {
+        return stages.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no stage " + name));
+    }
+
+    /** The default of a global {@code ARG NAME=default}. */
+    private static String argDefault(String name) {
+        return stages.get(0).all("ARG").stream().filter(a -> a.startsWith("ARG " + name + "="))
+                .map(a -> a.substring(a.indexOf('=') + 1)).findFirst().orElseThrow(() -> new AssertionError("no ARG " + name));
     }
 
     @Test
-    void dockerfileBuildsWithMavenAndRunsOnAJreAsAnUnprivilegedUser() throws Exception {
-        List<String> from = instructions("FROM");
-        assertThat(from.size(), is(2));
-        assertThat(from.get(0), startsWith("FROM maven:3-eclipse-temurin-"));
-        assertThat(from.get(0), containsString(" AS build"));
-        assertThat(from.get(1), startsWith("FROM eclipse-temurin:"));
-        assertThat(from.get(1), containsString("-jre"));
-        int buildJdk = Integer.parseInt(from.get(0).replaceAll(".*temurin-([0-9]+).*", "$1"));
-        int runJre = Integer.parseInt(from.get(1).replaceAll(".*temurin:([0-9]+).*", "$1"));
+    void baseImagesAreArgumentsDefaultingToThePublicImagesOfOneJavaVersion() {
+        String build = argDefault("BUILD_IMAGE");
+        String runtime = argDefault("RUNTIME_IMAGE");
+        assertThat(build, startsWith("maven:3-eclipse-temurin-"));
+        assertThat(runtime, startsWith("eclipse-temurin:"));
+        assertThat(runtime, containsString("-jre"));
+        int buildJdk = Integer.parseInt(build.replaceAll(".*temurin-([0-9]+).*", "$1"));
+        int runJre = Integer.parseInt(runtime.replaceAll(".*temurin:([0-9]+).*", "$1"));
         assertThat("the parent pom compiles for release 21", runJre, greaterThanOrEqualTo(21));
         assertThat(buildJdk, is(runJre));
-
-        List<String> runtime = runtimeStage();
-        List<String> users = runtime.stream().filter(l -> l.startsWith("USER ")).toList();
-        assertThat(users.size(), is(1));
-        String user = users.get(0).substring(5).split(":")[0].strip();
-        assertThat(user, not(is("root")));
-        assertThat(user, not(is("0")));
-        assertTrue(runtime.stream().anyMatch(l -> l.startsWith("COPY --from=build ")), "runtime copies from the build stage");
-        assertTrue(runtime.stream().anyMatch(l -> l.startsWith("EXPOSE ") && l.contains("8080")), "EXPOSE 8080");
-        assertTrue(runtime.stream().anyMatch(l -> l.startsWith("VOLUME ") && l.contains("/var/lib/okapi")), "VOLUME");
-        assertTrue(runtime.stream().anyMatch(l -> l.startsWith("ENV ") && l.contains("SERVER_HOST=0.0.0.0")),
-                "listens on every interface inside the container");
-        assertTrue(runtime.stream().anyMatch(l -> l.startsWith("ENV ") && l.contains("AUTH_DATA_DIR=/var/lib/okapi")),
-                "the token store on the volume");
-
-        String entrypoint = runtime.stream().filter(l -> l.startsWith("ENTRYPOINT ")).findFirst().orElseThrow();
-        assertThat("exec form: java is PID 1 and gets SIGTERM itself", entrypoint, startsWith("ENTRYPOINT [\"java\""));
-        String healthcheck = runtime.stream().filter(l -> l.startsWith("HEALTHCHECK ")).findFirst().orElseThrow();
-        assertThat(healthcheck, containsString("CMD [\"java\", \"-cp\", \"/opt/okapi/okapi-relay.jar\", \"" + HealthProbe.class.getName() + "\"]"));
+        assertThat(stage("runtime").base(), is("${RUNTIME_IMAGE}"));
+        assertThat(stage("build").base(), is("${BUILD_IMAGE}"));
     }
 
+    /**
+     * Both targets are the runtime stage plus the jar; the default (last) one builds with Maven.
+     * "local-jar" comes before the Maven stage: the classic builder runs every stage up to the
+     * target, so building it must never reach Maven (the network).
+     */
     @Test
-    void dockerfileCopiesWhatTheBuildNeeds() throws Exception {
-        List<String> sources = new ArrayList<>();
-        for (String copy : instructions("COPY")) {
-            if (!copy.contains("--from=")) {
-                String[] parts = copy.split("\\s+");
-                for (int i = 1; i < parts.length - 1; i++) {
-                    sources.add(parts[i]);
-                }
-            }
-        }
-        for (String s : sources) {
-            assertTrue(Files.exists(root.resolve(s)), "COPY source missing from the repository: " + s);
-        }
-        // Maven reads every module of the reactor: each one's pom must be in the image.
+    void bothTargetsRunTheJarOnTheRuntimeStageAsAnUnprivilegedUser() {
+        List<String> names = stages.stream().map(Stage::name).toList();
+        assertThat(names, is(List.of("", "runtime", "local-jar", "build", "relay")));
+        assertThat(stage("local-jar").base(), is("runtime"));
+        assertThat(stage("relay").base(), is("runtime"));
+        assertThat(stage("relay").all("COPY"), is(List.of(
+                "COPY --from=build /src/server/target/okapi-relay.jar /opt/okapi/okapi-relay.jar",
+                "COPY --from=build /src/server/target/libs /opt/okapi/libs")));
+
+        Stage runtime = stage("runtime");
+        String user = runtime.one("USER").substring(5).split(":")[0].strip();
+        assertThat(user, not(is("root")));
+        assertThat(user, not(is("0")));
+        assertThat(runtime.one("RUN"), containsString("--uid 10001"));
+        assertThat(runtime.one("EXPOSE"), containsString("8080"));
+        assertThat(runtime.one("VOLUME"), containsString("/var/lib/okapi"));
+        String env = runtime.one("ENV");
+        assertThat("listens on every interface inside the container", env, containsString("SERVER_HOST=0.0.0.0"));
+        assertThat("the token store on the volume", env, containsString("AUTH_DATA_DIR=/var/lib/okapi"));
+        assertThat("the JVM would print it on every health probe", env, not(containsString("JAVA_TOOL_OPTIONS")));
+        assertThat("exec form: java is PID 1 and gets SIGTERM itself; the heap capped there",
+                runtime.one("ENTRYPOINT"), startsWith("ENTRYPOINT [\"java\", \"-Xmx"));
+        assertThat(runtime.one("HEALTHCHECK"), containsString(
+                "CMD [\"java\", \"-cp\", \"/opt/okapi/okapi-relay.jar\", \"" + HealthProbe.class.getName() + "\"]"));
+    }
+
+    /**
+     * The dependency layer: every module's pom (Maven reads the whole reactor) before the first
+     * source, a Maven run between them, and the build after the sources offline, so a source
+     * change downloads nothing; both through the mirror settings when MAVEN_MIRROR_URL is set.
+     */
+    @Test
+    void mavenBuildHasADependencyLayerAndAMirrorArgument() throws Exception {
+        List<String> build = stage("build").instructions();
+        int firstSource = indexOf(build, l -> l.startsWith("COPY ") && l.contains("/src "));
+        List<String> beforeSources = build.subList(0, firstSource);
         Matcher modules = Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(root.resolve("pom.xml")));
         while (modules.find()) {
-            assertThat(sources, hasItem(modules.group(1) + "/pom.xml"));
+            assertThat(beforeSources, hasItem("COPY " + modules.group(1) + "/pom.xml " + modules.group(1) + "/"));
         }
+        List<String> maven = build.stream().filter(l -> l.startsWith("RUN mvn ")).toList();
+        assertThat(maven.size(), is(2));
+        assertTrue(beforeSources.contains(maven.get(0)), "the dependency run comes before the sources");
+        assertThat(maven.get(1), containsString(" -o "));
+        assertThat(stage("build").all("ARG"), hasItem("ARG MAVEN_MIRROR_URL="));
+        String settings = "scripts/docker/maven-mirror-settings.xml";
+        assertThat(build, hasItem("COPY " + settings + " /src/maven-mirror-settings.xml"));
+        for (String run : maven) {
+            assertThat(run, containsString("${MAVEN_MIRROR_URL:+-s /src/maven-mirror-settings.xml}"));
+        }
+        assertThat(Files.readString(root.resolve(settings)), containsString("<url>${env.MAVEN_MIRROR_URL}</url>"));
+    }
+
+    private static int indexOf(List<String> lines, Predicate<String> p) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (p.test(lines.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such instruction in " + lines);
+    }
+
+    /** Every COPY source exists and passes .dockerignore; the local jar and libs pass it too. */
+    @Test
+    void buildContextHoldsWhatEachTargetCopies() throws Exception {
         List<String> ignored = Files.readAllLines(root.resolve(".dockerignore")).stream()
                 .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         assertThat(ignored, hasItem("**/target"));
-        for (String s : sources) {
+        List<String> sources = new ArrayList<>();
+        for (Stage stage : stages) {
+            for (String copy : stage.all("COPY")) {
+                if (!copy.contains("--from=")) {
+                    String[] parts = copy.split("\\s+");
+                    sources.addAll(List.of(parts).subList(1, parts.length - 1));
+                }
+            }
+        }
+        for (String s : sources.stream().filter(s -> !s.contains("[")).toList()) {
+            assertTrue(Files.exists(root.resolve(s)), "COPY source missing from the repository: " + s);
             assertTrue(ignored.stream().noneMatch(i -> s.equals(i) || s.startsWith(i + "/")), ".dockerignore hides " + s);
         }
+        // local-jar: the directory "mvn package" fills (the pom's finalName), let through exactly.
+        assertThat(stage("local-jar").one("COPY"), is("COPY server/pom.xml server/targe[t] /opt/okapi/"));
+        assertThat(Files.readString(root.resolve("server/pom.xml")), containsString("<finalName>okapi-relay</finalName>"));
+        assertThat(ignored, hasItem("!server/target/okapi-relay.jar"));
+        assertThat(ignored, hasItem("!server/target/libs"));
     }
 
     @Test
     @SuppressWarnings("unchecked")
-    void composeKeepsTheAdminPortUnpublishedAndAllowsForTheGracePeriod() {
+    void composeKeepsPortsOnLoopbackAndAllowsForTheGracePeriod() {
         List<String> ports = ((List<Object>) relayService.get("ports")).stream().map(String::valueOf).toList();
-        assertThat(ports, is(List.of("8080:8080")));
+        assertThat(ports, is(List.of("127.0.0.1:${OKAPI_PORT:-8080}:8080")));
         Map<String, Object> env = (Map<String, Object>) relayService.get("environment");
         assertThat(String.valueOf(env.get("SERVER_SOCKETS_0_PORT")), is("9090"));
-        assertThat(ports.stream().anyMatch(p -> p.contains("9090")), is(false));
+        assertThat(env.containsKey("JAVA_TOOL_OPTIONS"), is(false));
         assertThat((List<String>) relayService.get("volumes"), hasItem("okapi-data:" + env.get("AUTH_DATA_DIR")));
         List<String> test = (List<String>) ((Map<String, Object>) relayService.get("healthcheck")).get("test");
         assertThat(test, hasItem(HealthProbe.class.getName()));
         assertThat(String.valueOf(env.get("OKAPI_HEALTH_URL")), is("http://127.0.0.1:9090/observe/health"));
+        Map<String, Object> build = (Map<String, Object>) relayService.get("build");
+        assertThat(String.valueOf(build.get("target")), is("${OKAPI_BUILD_TARGET:-relay}"));
+        Map<String, Object> nofile = (Map<String, Object>) ((Map<String, Object>) relayService.get("ulimits")).get("nofile");
+        assertThat(nofile, is(Map.of("soft", 16384, "hard", 16384)));
         // docker stop waits stop_grace_period before SIGKILL: the relay's grace (default) + abort + margin.
         long stop = Long.parseLong(String.valueOf(relayService.get("stop_grace_period")).replace("s", ""));
         long grace = new TestRelayConfig().shutdownGrace().toSeconds();
         assertThat(stop, greaterThanOrEqualTo(grace + 5));
+    }
+
+    /**
+     * The trial makes its first tokens with the README's command (plus -T: no terminal in CI).
+     * The Docker documentation may live in README.md or in docs/: both are read.
+     */
+    @Test
+    void trialCreatesTheFirstTokenAsTheReadmeSays() throws Exception {
+        StringBuilder docs = new StringBuilder(Files.readString(root.resolve("README.md")));
+        if (Files.isDirectory(root.resolve("docs"))) {
+            try (Stream<Path> files = Files.walk(root.resolve("docs"))) {
+                for (Path md : files.filter(f -> f.toString().endsWith(".md")).toList()) {
+                    docs.append(Files.readString(md));
+                }
+            }
+        }
+        String readme = docs.toString();
+        String command = "java -jar /opt/okapi/okapi-relay.jar token create --path /demo --recursive --mode %s --expires 1d";
+        for (String mode : List.of("write", "read")) {
+            assertThat(readme, containsString("docker compose exec relay " + command.formatted(mode)));
+        }
+        assertThat(Files.readString(root.resolve("scripts/compose-trial.sh")),
+                containsString("dc exec -T relay " + command.formatted("\"$1\"")));
     }
 
     /**
@@ -231,7 +337,7 @@ class DockerTest {
         private final RelayConfig config = RelayConfig.from(Config.builder().disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource().sources(ConfigSources.classpath("application.yaml")).build().get("relay"));
 
-        java.time.Duration shutdownGrace() {
+        Duration shutdownGrace() {
             return config.shutdownGrace();
         }
     }
