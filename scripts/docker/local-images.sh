@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Builds, with podman and no image registry, the base images the Dockerfile's RUNTIME_IMAGE
+# argument can point at on a machine that has only apt (CI, an air-gapped host with a Debian
+# mirror), and prints the runtime image's name on stdout (progress goes to stderr):
+#
+#   localhost/okapi-local/debian:bookworm   debootstrap --variant=minbase bookworm, podman import
+#   localhost/okapi-local/jre:<version>     that base + a jlink runtime of this machine's JDK 21+
+#                                           (scripts/use-jdk21.sh picks it) in /opt/java/openjdk,
+#                                           on PATH, as in the public eclipse-temurin images
+#
+# Both are kept by name and reused: a rerun takes seconds. The debootstrap tree is also cached as
+# a tarball in $OKAPI_CACHE_DIR (default /var/cache/okapi), so the base is re-imported without the
+# mirror after "podman rmi". A fresh machine builds both (about 30 s of debootstrap, 206 MB).
+#
+# Needs root (debootstrap, rootful podman), podman, runc and debootstrap. The Debian mirror is the
+# one apt uses here (/etc/apt/sources.list.d, /etc/apt/sources.list), or $OKAPI_DEBIAN_MIRROR.
+#
+# Usage: scripts/docker/local-images.sh        builds what is missing, prints the runtime image
+#        scripts/docker/local-images.sh --rm   removes both images and the cached tarball
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/docker/podman-env.sh
+
+readonly BASE_IMAGE=localhost/okapi-local/debian:bookworm
+readonly CACHE_DIR="${OKAPI_CACHE_DIR:-/var/cache/okapi}"
+readonly BASE_TAR="$CACHE_DIR/debian-bookworm-minbase.tar"
+# What eclipse-temurin's JRE images offer an application (every java.* module), plus the JDK
+# modules a server library may use (sun.misc.Unsafe, zip file systems, DNS lookups, EC keys).
+readonly JLINK_MODULES=java.se,jdk.unsupported,jdk.zipfs,jdk.naming.dns,jdk.crypto.ec,jdk.crypto.cryptoki
+
+log() { echo "local-images: $*" >&2; }
+
+# The first http(s) URI apt uses for Debian bookworm's main suite (deb822 or one-line format).
+debian_mirror() {
+  if [ -n "${OKAPI_DEBIAN_MIRROR:-}" ]; then
+    echo "$OKAPI_DEBIAN_MIRROR"
+    return
+  fi
+  local found
+  found=$( { cat /etc/apt/sources.list.d/*.sources 2>/dev/null; echo; } | awk '
+      BEGIN { RS = ""; FS = "\n" }
+      {
+        uri = ""; suites = ""; types = ""
+        for (i = 1; i <= NF; i++) {
+          if ($i ~ /^URIs:/)   { split($i, a, /[ \t]+/); uri = a[2] }
+          if ($i ~ /^Suites:/) { suites = " " $i " " }
+          if ($i ~ /^Types:/)  { types = " " $i " " }
+        }
+        if (uri != "" && suites ~ / bookworm / && types ~ / deb /) { print uri; exit }
+      }')
+  if [ -z "$found" ]; then
+    found=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+      | awk '$1 == "deb" { sub(/^deb +(\[[^]]*\] +)?/, ""); if ($2 == "bookworm") { print $1; exit } }')
+  fi
+  if [ -z "$found" ]; then
+    echo "local-images: no Debian bookworm mirror in /etc/apt; set OKAPI_DEBIAN_MIRROR=http://…/debian" >&2
+    exit 1
+  fi
+  echo "$found"
+}
+
+build_base() {
+  if podman image exists "$BASE_IMAGE"; then
+    log "reusing $BASE_IMAGE"
+    return
+  fi
+  if [ ! -s "$BASE_TAR" ]; then
+    command -v debootstrap >/dev/null || { echo "local-images: debootstrap missing (apt-get install debootstrap)" >&2; exit 1; }
+    local mirror tree
+    mirror=$(debian_mirror)
+    tree=$(mktemp -d /var/tmp/okapi-debootstrap.XXXXXX)
+    log "debootstrap --variant=minbase bookworm from $mirror"
+    if ! debootstrap --variant=minbase bookworm "$tree" "$mirror" >"$tree.log" 2>&1; then
+      tail -n 20 "$tree.log" >&2
+      rm -rf "$tree" "$tree.log"
+      echo "local-images: debootstrap failed (log above)" >&2
+      exit 1
+    fi
+    mkdir -p "$CACHE_DIR"
+    tar -C "$tree" -cf "$BASE_TAR.part" .
+    mv "$BASE_TAR.part" "$BASE_TAR"
+    rm -rf "$tree" "$tree.log"
+  fi
+  log "podman import $BASE_TAR as $BASE_IMAGE"
+  podman import --quiet "$BASE_TAR" "$BASE_IMAGE" >/dev/null
+}
+
+build_jre() {
+  local version image
+  version=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/^ *java.version = / { print $2 }')
+  image="localhost/okapi-local/jre:$version"
+  if podman image exists "$image"; then
+    log "reusing $image"
+    echo "$image"
+    return
+  fi
+  local ctx
+  ctx=$(mktemp -d /var/tmp/okapi-jre.XXXXXX)
+  log "jlink $JAVA_HOME ($version) into $image"
+  "$JAVA_HOME/bin/jlink" --add-modules "$JLINK_MODULES" --strip-debug --no-man-pages --no-header-files \
+    --output "$ctx/java"
+  cat >"$ctx/Containerfile" <<EOF
+FROM $BASE_IMAGE
+COPY java /opt/java/openjdk
+ENV JAVA_HOME=/opt/java/openjdk PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+EOF
+  podman build --quiet --network=none "${OKAPI_ULIMITS[@]}" -f "$ctx/Containerfile" -t "$image" "$ctx" >/dev/null
+  rm -rf "$ctx"
+  echo "$image"
+}
+
+case "${1:-}" in
+  "")
+    build_base
+    build_jre
+    ;;
+  --rm)
+    podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/okapi-local/(jre|debian):' \
+      | xargs -r podman rmi >/dev/null
+    rm -f "$BASE_TAR"
+    log "removed the okapi-local images and $BASE_TAR"
+    ;;
+  *)
+    echo "usage: scripts/docker/local-images.sh [--rm]" >&2
+    exit 2
+    ;;
+esac
