@@ -36,6 +36,17 @@ import dev.okapi.protocol.Wire;
  */
 public final class ZebraStream {
 
+    /** Environment variable of the access token (read by the CLI and the log handler, not by this class). */
+    public static final String ENV_ACCESS_TOKEN = "ZEBRASTREAM_ACCESS_TOKEN";
+    /** Environment variable of the age-rt passphrase (CLI). */
+    public static final String ENV_PASSPHRASE = "ZEBRASTREAM_PASSPHRASE";
+    /** Environment variable of the Connect API base URL (CLI and log handler). */
+    public static final String ENV_CONNECT_URL = "ZEBRASTREAM_CONNECT_URL";
+    /** Environment variable of a PEM file of trusted relay certificates (CLI and log handler). */
+    public static final String ENV_CA_CERT = "ZEBRASTREAM_CA_CERT";
+    /** The Connect URL when none is given: where {@code ./run.sh} starts the relay. */
+    public static final String DEFAULT_CONNECT_URL = "http://127.0.0.1:8080" + Wire.CONNECT_PREFIX;
+
     /** Sent as {@code User-Agent}. */
     static final String USER_AGENT = "okapi-zebrastream/0.1";
 

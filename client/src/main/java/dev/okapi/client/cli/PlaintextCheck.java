@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 
+import dev.okapi.client.ZebraStream;
 import dev.okapi.client.agert.AgeRtInputStream;
 
 /**
@@ -44,7 +45,7 @@ final class PlaintextCheck {
         }
         if (n == HEADER.length && !differs) {
             throw new EncryptedStreamException("the stream " + path + " is end-to-end encrypted (age-rt): give its "
-                    + "passphrase with -p or " + StreamOptions.ENV_PASSPHRASE);
+                    + "passphrase with -p or " + ZebraStream.ENV_PASSPHRASE);
         }
         return new SequenceInputStream(new ByteArrayInputStream(held, 0, n), in);
     }

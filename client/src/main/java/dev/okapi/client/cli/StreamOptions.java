@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 
 import dev.okapi.client.ZebraStream;
-import dev.okapi.protocol.Wire;
 
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,23 +20,16 @@ import picocli.CommandLine.Parameters;
  */
 final class StreamOptions {
 
-    static final String ENV_ACCESS_TOKEN = "ZEBRASTREAM_ACCESS_TOKEN";
-    static final String ENV_PASSPHRASE = "ZEBRASTREAM_PASSPHRASE";
-    static final String ENV_CONNECT_URL = "ZEBRASTREAM_CONNECT_URL";
-    static final String ENV_CA_CERT = "ZEBRASTREAM_CA_CERT";
-    /** Where {@code run.sh} starts the relay. */
-    static final String DEFAULT_CONNECT_URL = "http://127.0.0.1:8080" + Wire.CONNECT_PREFIX;
-
     @Option(names = {"-s", "--stream-path"}, required = true, paramLabel = "PATH",
             description = "Stream path, e.g. /team/feed.")
     String streamPath;
 
     @Option(names = {"-a", "--access-token"}, paramLabel = "TOKEN",
-            description = "Access token (default: $" + ENV_ACCESS_TOKEN + "). Prefer the variable: options show in ps.")
+            description = "Access token (default: $" + ZebraStream.ENV_ACCESS_TOKEN + "). Prefer the variable: options show in ps.")
     String accessToken;
 
     @Option(names = {"-p", "--passphrase"}, paramLabel = "PASSPHRASE",
-            description = "End-to-end encrypt with age-rt v0.2 (default: $" + ENV_PASSPHRASE + ").")
+            description = "End-to-end encrypt with age-rt v0.2 (default: $" + ZebraStream.ENV_PASSPHRASE + ").")
     String passphrase;
 
     @Option(names = {"-t", "--connect-timeout"}, paramLabel = "SECONDS",
@@ -45,12 +37,12 @@ final class StreamOptions {
     Integer connectTimeout;
 
     @Option(names = {"-U", "--connect-url"}, paramLabel = "URL",
-            description = "Connect API base URL (default: $" + ENV_CONNECT_URL + ", else " + DEFAULT_CONNECT_URL + ").")
+            description = "Connect API base URL (default: $" + ZebraStream.ENV_CONNECT_URL + ", else " + ZebraStream.DEFAULT_CONNECT_URL + ").")
     String connectUrl;
 
     @Option(names = "--cacert", paramLabel = "FILE",
             description = "Trust the relay's TLS certificate or CA from this PEM file, for a self-signed relay "
-                    + "(default: $" + ENV_CA_CERT + ").")
+                    + "(default: $" + ZebraStream.ENV_CA_CERT + ").")
     String caCert;
 
     @Option(names = "--progress", negatable = true,
@@ -67,11 +59,11 @@ final class StreamOptions {
             throw new ParameterException(spec.commandLine(), "--connect-timeout must be at least 1 second");
         }
         try {
-            ZebraStream.Builder builder = ZebraStream.builder(orEnv(connectUrl, env, ENV_CONNECT_URL, DEFAULT_CONNECT_URL), streamPath)
-                    .accessToken(orEnv(accessToken, env, ENV_ACCESS_TOKEN, null))
-                    .passphrase(orEnv(passphrase, env, ENV_PASSPHRASE, null))
+            ZebraStream.Builder builder = ZebraStream.builder(orEnv(connectUrl, env, ZebraStream.ENV_CONNECT_URL, ZebraStream.DEFAULT_CONNECT_URL), streamPath)
+                    .accessToken(orEnv(accessToken, env, ZebraStream.ENV_ACCESS_TOKEN, null))
+                    .passphrase(orEnv(passphrase, env, ZebraStream.ENV_PASSPHRASE, null))
                     .connectTimeout(connectTimeout == null ? null : Duration.ofSeconds(connectTimeout));
-            String pem = orEnv(caCert, env, ENV_CA_CERT, null);
+            String pem = orEnv(caCert, env, ZebraStream.ENV_CA_CERT, null);
             if (pem != null) {
                 builder.caCertificates(Path.of(pem));
             }
