@@ -12,7 +12,7 @@ import java.util.Locale;
 import dev.okapi.protocol.Wire;
 
 /**
- * The Connect API call both sides make first (wire notes, "Connect API"): one long-held
+ * The Connect API call both sides make first (protocol-spec/README.md, section 6): one long-held
  * {@code GET {connect-base}{path}?mode=…} that returns the Data API URL once the peer is present.
  *
  * <p>With a connect timeout of S seconds the relay is asked to wait S ({@code timeout=S}) and the

@@ -14,7 +14,7 @@ import dev.okapi.protocol.Wire.ControlLine;
 
 /**
  * Reads the response of a producer's PUT on its own thread while the producer is still uploading:
- * the control channel (wire notes, "Data API"), one {@code [STATE:…]} or {@code [ERROR:…]} line at
+ * the control channel (protocol-spec/README.md, section 5.3), one {@code [STATE:…]} or {@code [ERROR:…]} line at
  * a time.
  *
  * <p>An error line is recorded as the writer's failure and the connection is closed at once, so a

@@ -31,7 +31,7 @@ public class ZebraStreamException extends IOException {
     }
 
     /**
-     * The CLI's exit code for this failure (wire notes, "Client command line").
+     * The CLI's exit code for this failure (client/README.md, "CLI").
      *
      * @return 1 here; the subclasses return their own
      */

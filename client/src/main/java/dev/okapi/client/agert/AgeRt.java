@@ -19,7 +19,7 @@ import org.bouncycastle.crypto.generators.SCrypt;
 import org.bouncycastle.crypto.params.HKDFParameters;
 
 /**
- * The constants and primitives of age-rt v0.2 (wire notes, "End-to-end encryption"), shared by
+ * The constants and primitives of age-rt v0.2 (protocol-spec/README.md, Appendix B), shared by
  * the encoder and the decoder so that both sides derive keys and nonces from one definition.
  *
  * <p>scrypt and HKDF-SHA256 come from BouncyCastle (the JDK has no scrypt, and its own HKDF,

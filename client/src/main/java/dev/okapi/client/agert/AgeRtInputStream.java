@@ -13,7 +13,7 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Decrypts an age-rt v0.2 stream with a passphrase (wire notes, "End-to-end encryption").
+ * Decrypts an age-rt v0.2 stream with a passphrase (protocol-spec/README.md, Appendix B).
  *
  * <p>Only authenticated bytes are ever returned, one whole chunk at a time, as soon as that chunk
  * has arrived: a chunk the writer flushed is readable without waiting for the next one. That is

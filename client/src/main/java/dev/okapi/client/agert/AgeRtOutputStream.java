@@ -12,8 +12,8 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Encrypts everything written to it as an age-rt v0.2 stream with a passphrase (wire notes, "End-to-end
- * encryption"), byte compatible with the reference encoder of the Python client.
+ * Encrypts everything written to it as an age-rt v0.2 stream with a passphrase (protocol-spec/README.md,
+ * Appendix B), byte compatible with the reference encoder of the Python client.
  *
  * <p>Real time is the point of the format: every {@link #flush()} seals what was written since the
  * previous chunk into a chunk of its own and flushes it, so a reader can decrypt a log line as soon

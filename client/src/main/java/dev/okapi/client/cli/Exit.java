@@ -5,7 +5,7 @@ import java.io.IOException;
 import dev.okapi.client.ZebraStreamException;
 
 /**
- * The CLI's exit codes (wire notes, "Client command line"). 3, 4 and 5 come from the library's
+ * The CLI's exit codes (client/README.md, "CLI"). 3, 4 and 5 come from the library's
  * exceptions ({@link ZebraStreamException#exitCode()}); the others are the CLI's own.
  */
 final class Exit {

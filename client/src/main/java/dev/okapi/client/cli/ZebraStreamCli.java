@@ -16,8 +16,8 @@ import picocli.CommandLine.ParameterException;
  * zebrastream write|read -s PATH [-a TOKEN] [-p PASSPHRASE] [-t CONNECT_TIMEOUT] [-U CONNECT_URL] [-- COMMAND…]
  * </pre>
  *
- * <p>Options, environment variables and exit codes follow the Python client's CLI (wire notes,
- * "Client command line"): 0 ok, 1 generic, 2 usage, 3 auth, 4 connect timeout, 5 peer
+ * <p>Options, environment variables and exit codes follow the Python client's CLI
+ * (client/README.md, "CLI"): 0 ok, 1 generic, 2 usage, 3 auth, 4 connect timeout, 5 peer
  * disconnected, 6 producer command failed, 7 consumer command failed.
  */
 @Command(name = "zebrastream", mixinStandardHelpOptions = true, version = "zebrastream (Okapi) 0.1.0",

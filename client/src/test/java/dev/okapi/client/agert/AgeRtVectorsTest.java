@@ -21,7 +21,7 @@ import javax.crypto.AEADBadTagException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every vector of {@code ../shared/vectors} (copied to {@code src/test/resources/vectors}): success
+ * Every vector in {@code src/test/resources/vectors} (made with the reference encoder): success
  * vectors decrypt to their plaintext and are reproduced byte for byte from their random bytes;
  * failure vectors fail with the typed error they name. Each scrypt run (N = 2^18) costs about half
  * a second, so each test runs as few as its claim needs.

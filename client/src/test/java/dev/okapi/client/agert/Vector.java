@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * One age-rt vector file ({@code key: value} lines, {@code #} comments), read from the copy in
- * {@code src/test/resources/vectors/} so that the tests never depend on {@code ../shared/}.
+ * {@code src/test/resources/vectors/}, so that the tests depend on nothing outside the repository.
  */
 record Vector(String name, Map<String, String> fields) {
 
