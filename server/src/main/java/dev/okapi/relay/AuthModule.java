@@ -16,6 +16,7 @@ import dev.okapi.relay.access.UsageMeter;
 import dev.okapi.relay.manage.ManagementService;
 
 import io.helidon.config.Config;
+import io.helidon.health.HealthCheck;
 
 /**
  * Access control as {@link Main} wires it: the check for the stream APIs, the Management API when
@@ -24,13 +25,15 @@ import io.helidon.config.Config;
  * @param access     token or open mode, and the per-request check
  * @param management the Management API, served under {@link Wire#API_PREFIX}, if a key is set
  * @param usage      receives every count of bytes written to a consumer
+ * @param health     the token store's health check
  */
-record AuthModule(AccessControl access, Optional<ManagementService> management, LongConsumer usage) {
+record AuthModule(AccessControl access, Optional<ManagementService> management, LongConsumer usage, HealthCheck health) {
 
     AuthModule {
         Objects.requireNonNull(access, "access required");
         Objects.requireNonNull(management, "management required");
         Objects.requireNonNull(usage, "usage required");
+        Objects.requireNonNull(health, "health required");
     }
 
     /**
@@ -43,11 +46,12 @@ record AuthModule(AccessControl access, Optional<ManagementService> management, 
         Clock clock = Clock.systemUTC();
         FileTokenStore store = new FileTokenStore(config.dataDir());
         AccessControl access = AccessControl.create(config, AuthConfig.hosts(root), store, clock);
+        HealthCheck health = new TokenStoreHealth(store, config.dataDir(), !access.isOpen(), clock);
         if (config.managementKey().isEmpty()) {
-            return new AuthModule(access, Optional.empty(), n -> { });
+            return new AuthModule(access, Optional.empty(), n -> { }, health);
         }
         UsageMeter meter = new UsageMeter(store, clock, Duration.ofSeconds(1));
         TokenService tokens = new TokenService(store, config.managementKey(), meter, clock);
-        return new AuthModule(access, Optional.of(new ManagementService(tokens, access, meter)), meter::add);
+        return new AuthModule(access, Optional.of(new ManagementService(tokens, access, meter)), meter::add, health);
     }
 }

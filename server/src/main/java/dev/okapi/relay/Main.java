@@ -2,6 +2,7 @@ package dev.okapi.relay;
 
 import java.io.PrintWriter;
 import java.net.StandardSocketOptions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -23,10 +24,17 @@ import dev.okapi.relay.core.Rendezvous;
 import dev.okapi.relay.manage.OperatorCli;
 
 import io.helidon.config.Config;
+import io.helidon.health.HealthCheck;
 import io.helidon.logging.common.LogConfig;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.spi.ServerFeature;
 
 /**
  * Starts the relay: {@code bin/okapi} (or {@code java -jar server/target/okapi-relay.jar}), configured
@@ -66,6 +74,13 @@ public final class Main {
             return;
         }
         LogConfig.configureRuntime();
+        try {
+            LogFormat.install();
+        } catch (IllegalArgumentException e) {
+            System.err.println("okapi: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         WebServer server;
         Config config;
         try {
@@ -154,7 +169,10 @@ public final class Main {
                 Thread.ofPlatform().daemon().name("okapi-timer").factory());
         ActiveTransfers active = new ActiveTransfers(relay.idleTimeout(), timer);
         TokenQuota quota = new TokenQuota(relay.maxWaitingPerToken(), relay.maxBytesPerSecondPerToken());
-        builder.config(config.get("server"))
+        builder.config(config.get("server"));
+        observe(builder, config.get("server"), auth.health());
+        buildInfo();
+        builder
                 // Helidon 4.3.0 forces 4096 on the listening socket, which every accepted socket
                 // inherits: no TCP window scaling, ~100 MB/s on loopback. Config cannot undo it.
                 .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, relay.receiveBufferSize())
@@ -165,10 +183,31 @@ public final class Main {
         return new Shutdown(rendezvous, active, relay.shutdownGrace(), relay.drain().plusSeconds(1));
     }
 
+    /**
+     * The observe feature as configured under {@code server.features.observe}, with the token
+     * store's check added to health: Helidon builds it from the configuration alone, so it is
+     * built again here, from the same configuration, in its place.
+     */
+    private static void observe(WebServerConfig.Builder builder, Config server, HealthCheck check) {
+        Config observe = server.get("features.observe");
+        HealthObserver health = HealthObserver.builder().config(observe.get("observers.health")).addCheck(check).build();
+        List<ServerFeature> features = new ArrayList<>(builder.features().stream().filter(f -> !(f instanceof ObserveFeature)).toList());
+        features.add(ObserveFeature.builder().config(observe).addObserver(health).build());
+        builder.features(features);
+    }
+
+    /** {@code okapi_build_info{version, java} 1}: which build runs where, for dashboards and alerts. */
+    private static void buildInfo() {
+        Metrics.globalRegistry().getOrCreate(Gauge.<Integer>builder("okapi.build.info", () -> 1)
+                .description("The relay's build: version and Java runtime; always 1")
+                .tags(List.of(Tag.create("version", FrontPage.version()), Tag.create("java", Runtime.version().toString()))));
+    }
+
     private static void routing(HttpRouting.Builder routing, Rendezvous rendezvous, RelayConfig relay,
                                 RelayMetrics metrics, ScheduledExecutorService timer, ActiveTransfers active,
                                 AuthModule auth, TokenQuota quota) {
         auth.management().ifPresent(m -> routing.register(Wire.API_PREFIX, m));
+        routing.addFilter(new AccessLog());
         routing.register(new FrontPage(relay.publicUrl(), () -> !auth.access().isOpen()))
                 .register(Wire.CONNECT_PREFIX, new ConnectService(rendezvous, relay, auth.access(), quota))
                 .register(Wire.DATA_PREFIX, new DataService(rendezvous, relay, metrics, timer, active, auth.access(), quota))

@@ -142,6 +142,20 @@ class StartupTest {
         assertOneLineRefusal(config, "configuration file not readable");
     }
 
+    @Test
+    void jsonLogLinesOnRequest() throws Exception {
+        Run json = run(Map.of("OKAPI_LOG_FORMAT", "json"), "-Dserver.port=-5");
+        assertThat(json.output(), json.exit(), is(2));
+        List<String> lines = json.output().lines().toList();
+        assertThat(lines.getLast(), startsWith("{\"time\":\""));
+        assertThat(lines.getLast(), containsString("\"level\":\"SEVERE\",\"logger\":\"dev.okapi.relay.Main\",\"message\":"
+                + "\"server.port is -5, not a port"));
+        assertThat(json.output(), lines.stream().allMatch(l -> l.startsWith("{\"time\":") && l.endsWith("}")), is(true));
+        Run bad = run(Map.of(), "-Dokapi.log.format=xml");
+        assertThat(bad.exit(), is(2));
+        assertThat(bad.output(), is("okapi: okapi.log.format (or OKAPI_LOG_FORMAT) must be text or json, not xml\n"));
+    }
+
     /**
      * A started relay: typos and variables that map to nothing are warned about, the plain spelling
      * of a variable is accepted, what differs from the defaults is listed, and token mode says how

@@ -125,6 +125,7 @@ public final class AccessControl {
         if (!atn.status().isSuccess()) {
             String reason = atn.description().orElse(TokenAuthenticator.INVALID);
             metrics.count(api, reason.equals(TokenAuthenticator.MISSING) ? AuthMetrics.Reason.MISSING : AuthMetrics.Reason.INVALID);
+            refused(req, Wire.UNAUTHORIZED, prefix + path.value(), "-", reason);
             headers(res, atn);
             throw new RelayException(Wire.UNAUTHORIZED, reason);
         }
@@ -134,11 +135,18 @@ public final class AccessControl {
             String reason = atz.description().orElse(ScopeAuthorizer.OUT_OF_SCOPE);
             metrics.count(api, reason.equals(ScopeAuthorizer.OUT_OF_SCOPE) ? AuthMetrics.Reason.OUT_OF_SCOPE
                     : AuthMetrics.Reason.WRONG_MODE);
+            refused(req, Wire.FORBIDDEN, prefix + path.value(), ctx.user().map(s -> s.principal().getName()).orElse("-"), reason);
             throw new RelayException(Wire.FORBIDDEN, reason);
         }
         metrics.count(api, AuthMetrics.Reason.GRANTED);
         req.context().register(ctx); // the subject (token id, never the secret) for whoever handles it next
         return ctx.user().map(subject -> subject.principal().getName());
+    }
+
+    /** The refusal's log line: who (client address, token id if known) was refused what, and why. */
+    private static void refused(ServerRequest req, int status, String target, String tokenId, String reason) {
+        LOG.info(() -> "refused status=" + status + " client=" + req.remotePeer().host() + ":" + req.remotePeer().port()
+                + " target=" + target + " token=" + tokenId + " reason=" + reason);
     }
 
     /**

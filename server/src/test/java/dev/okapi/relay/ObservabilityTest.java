@@ -1,0 +1,141 @@
+package dev.okapi.relay;
+
+import java.io.StringReader;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import dev.okapi.relay.access.AccessControl;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What an operator sees besides the core's meters: the access log and refusal lines (client
+ * address, token id, never the query), health that checks the token store, the build-info
+ * metric, and log lines with a zone offset, as text or JSON.
+ */
+class ObservabilityTest {
+
+    @TempDir
+    Path dir;
+
+    /** Collects the records of some loggers while it is open. */
+    private static final class Capture extends Handler implements AutoCloseable {
+        final List<String> messages = Collections.synchronizedList(new ArrayList<>());
+        private final List<Logger> loggers;
+
+        Capture(String... names) {
+            loggers = Arrays.stream(names).map(Logger::getLogger).toList();
+            loggers.forEach(l -> l.addHandler(this));
+        }
+
+        @Override
+        public void publish(LogRecord r) {
+            messages.add(r.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            loggers.forEach(l -> l.removeHandler(this));
+        }
+    }
+
+    private static void assertMatches(String actual, String regex) {
+        assertTrue(actual.matches(regex), actual + " should match " + regex);
+    }
+
+    @Test
+    void refusalsAndRequestsAreLoggedWithClientAndTokenButNoSecret() throws Exception {
+        Mgmt mgmt = Mgmt.start(dir);
+        try (Capture log = new Capture(AccessLog.class.getName(), AccessControl.class.getName())) {
+            String p = TestRelay.freshPath();
+            Mgmt.Created write = mgmt.create(p, "write", false);
+            HttpResponse<String> wrongMode = mgmt.relay.http.send(HttpRequest.newBuilder(mgmt.relay.uri("/data" + p
+                    + "?accesstoken=" + write.token())).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(wrongMode.statusCode(), is(403));
+            mgmt.relay.get("/data" + p + "?accesstoken=no-such-secret");
+            String refusal403 = "refused status=403 client=127.0.0.1:";
+            assertMatches(log.messages.stream().filter(m -> m.startsWith(refusal403)).findFirst().orElseThrow(), "refused status=403 client=127\\.0\\.0\\.1:[0-9]+ target=/data" + p + " token="
+                            + write.id() + " reason=.+");
+            assertThat(log.messages.stream().anyMatch(m -> m.startsWith("refused status=401 client=127.0.0.1:")
+                    && m.contains(" token=- ")), is(true));
+            assertThat(log.messages.stream().anyMatch(m -> m.matches("access client=127\\.0\\.0\\.1:[0-9]+ method=GET path=/data"
+                    + p + " status=403 bytes=[0-9]+ millis=[0-9]+ token=-")), is(true));
+            for (String m : log.messages) {
+                assertThat(m, not(containsString(write.token())));
+                assertThat(m, not(containsString("no-such-secret")));
+                assertThat(m, not(containsString("?accesstoken=")));
+            }
+        } finally {
+            mgmt.relay.close();
+        }
+    }
+
+    @Test
+    void healthChecksTheTokenStore() throws Exception {
+        try (TestRelay relay = new TestRelay(Map.of("auth.mode", "token", "auth.data-dir", dir.toString()))) {
+            HttpResponse<String> up = relay.get("/observe/health");
+            assertThat(up.statusCode(), is(200));
+            assertThat(up.body(), containsString("{\"name\":\"token-store\",\"status\":\"UP\",\"data\":{\"mode\":\"token\"}}"));
+            Files.writeString(dir.resolve("tokens.tsv"), "not a token line\n");
+            HttpResponse<String> down = relay.get("/observe/health");
+            assertThat(down.body(), down.statusCode(), is(503));
+            assertThat(down.body(), containsString("\"name\":\"token-store\",\"status\":\"DOWN\""));
+        }
+        try (TestRelay open = new TestRelay(Map.of("auth.data-dir", dir.resolve("unused").toString()))) {
+            assertThat(open.get("/observe/health").body(), containsString("\"data\":{\"mode\":\"open\"}"));
+        }
+    }
+
+    @Test
+    void buildInfoIsAMetric() throws Exception {
+        try (TestRelay relay = new TestRelay()) {
+            assertThat(relay.metric("okapi_build_info", "version=\"" + FrontPage.version() + "\""), is(1.0));
+        }
+    }
+
+    @Test
+    void logLinesCarryTheZoneOffsetAsTextOrJson() {
+        LogRecord r = new LogRecord(Level.WARNING, "a \"quoted\" message\nover two lines");
+        r.setLoggerName("dev.okapi.test");
+        r.setInstant(Instant.parse("2026-12-01T15:26:03.123Z"));
+        r.setThrown(new IllegalStateException("boom"));
+        String text = new LogFormat.Text().format(r);
+        assertMatches(text, "(?s)2026-12-01T[0-9:]{8}\\.123[+-][0-9]{2}:[0-9]{2} WARNING dev\\.okapi\\.test: a \"quoted\".*");
+        assertThat(text, containsString("java.lang.IllegalStateException: boom"));
+        String json = new LogFormat.JsonLines().format(r);
+        assertThat(json.indexOf('\n'), is(json.length() - 1)); // one line
+        JsonObject o = Json.createReader(new StringReader(json)).readObject();
+        assertMatches(o.getString("time"), "2026-12-01T[0-9:]{8}\\.123[+-][0-9]{2}:[0-9]{2}");
+        assertThat(o.getString("level"), is("WARNING"));
+        assertThat(o.getString("logger"), is("dev.okapi.test"));
+        assertThat(o.getString("message"), is("a \"quoted\" message\nover two lines"));
+        assertThat(List.of(o.getString("thrown").split("\n")), hasItem("java.lang.IllegalStateException: boom"));
+    }
+}
