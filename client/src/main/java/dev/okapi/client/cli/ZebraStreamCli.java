@@ -23,7 +23,7 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "zebrastream", mixinStandardHelpOptions = true, version = "zebrastream (Okapi) 0.1.0",
         description = {"UNIX pipes over a ZebraStream relay.", "",
                 "Environment: ZEBRASTREAM_ACCESS_TOKEN, ZEBRASTREAM_PASSPHRASE, ZEBRASTREAM_CONNECT_URL, "
-                        + "ZEBRASTREAM_CONTENT_TYPE (write).",
+                        + "ZEBRASTREAM_CA_CERT, ZEBRASTREAM_CONTENT_TYPE (write).",
                 "Exit codes: 0 ok, 1 error, 2 usage, 3 authentication, 4 connect timeout, 5 peer disconnected, "
                         + "6 producer command failed, 7 consumer command failed."})
 public final class ZebraStreamCli implements Callable<Integer> {

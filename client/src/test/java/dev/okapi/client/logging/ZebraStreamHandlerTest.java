@@ -194,14 +194,19 @@ class ZebraStreamHandlerTest {
         assertThat(badPath.getMessage(), containsString("ZebraStreamHandler: not a stream path: '/Upper'"));
     }
 
+    /** {@link LogToStreamDemo} in a JVM of its own, configured by {@code properties} alone. */
+    private static ProcessBuilder demoApplication(Path properties) {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Djava.util.logging.config.file=" + properties,
+                LogToStreamDemo.class.getName());
+    }
+
     /** A wrong logging.properties costs one line on stderr, not the application's start. */
     @Test
     void missingPathIsOneLineAndTheApplicationRuns(@TempDir Path dir) throws Exception {
         Path properties = dir.resolve("logging.properties");
         Files.writeString(properties, "handlers = dev.okapi.client.logging.ZebraStreamHandler\n");
-        Process application = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Djava.util.logging.config.file=" + properties,
-                LogToStreamDemo.class.getName()).start();
+        Process application = demoApplication(properties).start();
         try {
             try (OutputStream stdin = application.getOutputStream()) {
                 stdin.write("logged nowhere\n".getBytes(StandardCharsets.UTF_8));
@@ -226,9 +231,7 @@ class ZebraStreamHandlerTest {
         Path properties = dir.resolve("logging.properties");
         Files.writeString(properties, "handlers = dev.okapi.client.logging.ZebraStreamHandler\n"
                 + "dev.okapi.client.logging.ZebraStreamHandler.path = " + path + "\n");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Djava.util.logging.config.file=" + properties,
-                LogToStreamDemo.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        ProcessBuilder builder = demoApplication(properties).redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().put(ZebraStream.ENV_CONNECT_URL, relay.connectUrl());
         Process application = builder.start();
         try {
