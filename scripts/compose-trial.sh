@@ -10,7 +10,8 @@
 # its work directory, and every process it started (by PID). The local base and runtime images
 # (scripts/docker/local-images.sh) are kept by name for the next run. Needs root, podman, runc,
 # debootstrap, docker-compose, curl and a built server/target/okapi-relay.jar (./test.sh or
-# mvn -pl server -am package -DskipTests). OKAPI_PORT picks the host port (default: a free one).
+# mvn -pl server -am package -DskipTests). OKAPI_PORT picks the host port (default: a free one);
+# OKAPI_TRIAL_TARGET=relay builds the Dockerfile's default target instead (see below).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/docker/podman-env.sh
@@ -64,12 +65,17 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP PIPE
 
 for tool in docker-compose:docker-compose curl:curl debootstrap:debootstrap sha256sum:coreutils; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || fail "prerequisites: ${tool%%:*} missing (apt-get install ${tool##*:})"
 done
-[ -s server/target/okapi-relay.jar ] && [ -d server/target/libs ] \
+target="${OKAPI_TRIAL_TARGET:-local-jar}"
+case "$target" in
+  local-jar | relay) ;;
+  *) fail "prerequisites: OKAPI_TRIAL_TARGET must be local-jar or relay, not \"$target\"" ;;
+esac
+[ "$target" = relay ] || { [ -s server/target/okapi-relay.jar ] && [ -d server/target/libs ]; } \
   || fail "prerequisites: no server/target/okapi-relay.jar (build it: mvn -B -ntp -pl server -am package -DskipTests)"
 if [ -z "${OKAPI_PORT:-}" ]; then
   OKAPI_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -77,16 +83,29 @@ fi
 export OKAPI_PORT
 readonly RELAY="http://127.0.0.1:$OKAPI_PORT"
 
-# ---- Images: local base + runtime (cached), then the relay with no network at build time. ------
-runtime_image=$(scripts/docker/local-images.sh 2>"$WORK/local-images.log") \
-  || { cat "$WORK/local-images.log" >&2; fail "local base and runtime images (scripts/docker/local-images.sh)"; }
-ok "local base and runtime image $runtime_image"
+# ---- Images: local base + runtime (cached), then the relay. -------------------------------------
+# Target local-jar (the default here): server/target packaged with no network at build time.
+# OKAPI_TRIAL_TARGET=relay: the Dockerfile's default target, Maven inside the build, on a Maven
+# image made from this machine's JDK and Maven; it needs Maven Central or $MAVEN_MIRROR_URL.
+case "$target" in
+  local-jar) images=$(scripts/docker/local-images.sh 2>"$WORK/local-images.log") ;;
+  relay) images=$(scripts/docker/local-images.sh --maven 2>"$WORK/local-images.log") ;;
+esac
+[ $? = 0 ] || { cat "$WORK/local-images.log" >&2; fail "local base images (scripts/docker/local-images.sh)"; }
+runtime_image=$(sed -n 1p <<<"$images")
+build_args=(--network=none)
+how="from server/target with --network=none"
+if [ "$target" = relay ]; then
+  build_args=(--build-arg BUILD_IMAGE="$(sed -n 2p <<<"$images")" --build-arg MAVEN_MIRROR_URL="${MAVEN_MIRROR_URL:-}")
+  how="built by Maven in the image"
+fi
+ok "local base images: $(tr '\n' ' ' <<<"$images")"
 
 image_built=true
-podman build --format docker --layers=false --network=none "${OKAPI_ULIMITS[@]}" --target local-jar \
+podman build --format docker --layers=false "${OKAPI_ULIMITS[@]}" --target "$target" "${build_args[@]}" \
     --build-arg RUNTIME_IMAGE="$runtime_image" -t "$IMAGE" . >"$WORK/build.log" 2>&1 \
-  || { tail -n 20 "$WORK/build.log" >&2; fail "relay image: podman build --target local-jar"; }
-ok "relay image $IMAGE built from server/target with --network=none"
+  || { tail -n 20 "$WORK/build.log" >&2; fail "relay image: podman build --target $target"; }
+ok "relay image $IMAGE, target $target, $how"
 
 # ---- podman's Docker-compatible API, for docker-compose. ---------------------------------------
 podman system service --time=0 "$DOCKER_HOST" >"$WORK/service.log" 2>&1 &

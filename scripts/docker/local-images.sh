@@ -15,8 +15,14 @@
 # Needs root (debootstrap, rootful podman), podman, runc and debootstrap. The Debian mirror is the
 # one apt uses here (/etc/apt/sources.list.d, /etc/apt/sources.list), or $OKAPI_DEBIAN_MIRROR.
 #
-# Usage: scripts/docker/local-images.sh        builds what is missing, prints the runtime image
-#        scripts/docker/local-images.sh --rm   removes both images and the cached tarball
+# With --maven it also builds, and prints on a second line, an image for the Dockerfile's
+# BUILD_IMAGE argument (the default target's Maven build, which needs Maven Central or a mirror):
+#
+#   localhost/okapi-local/maven:<version>   that base + this machine's whole JDK and its Maven
+#
+# Usage: scripts/docker/local-images.sh           builds what is missing, prints the runtime image
+#        scripts/docker/local-images.sh --maven   the same, then the Maven build image
+#        scripts/docker/local-images.sh --rm      removes the okapi-local images and the tarball
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/docker/podman-env.sh
@@ -85,9 +91,13 @@ build_base() {
   podman import --quiet "$BASE_TAR" "$BASE_IMAGE" >/dev/null
 }
 
+jdk_version() {
+  "$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/^ *java.version = / { print $2 }'
+}
+
 build_jre() {
   local version image
-  version=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/^ *java.version = / { print $2 }')
+  version=$(jdk_version)
   image="localhost/okapi-local/jre:$version"
   if podman image exists "$image"; then
     log "reusing $image"
@@ -109,19 +119,55 @@ EOF
   echo "$image"
 }
 
+# The JDK as a whole (javac) and Maven, symbolic links dereferenced (Debian's Maven links into
+# /usr/share/java, a packaged JDK its cacerts into /etc/ssl),
+# at the paths and in the variables the public maven:3-eclipse-temurin images use.
+build_maven() {
+  local version image mvn_home
+  version=$(jdk_version)
+  image="localhost/okapi-local/maven:$version"
+  if podman image exists "$image"; then
+    log "reusing $image"
+    echo "$image"
+    return
+  fi
+  command -v mvn >/dev/null || { echo "local-images: mvn missing (apt-get install maven)" >&2; exit 1; }
+  mvn_home=$(mvn -v 2>/dev/null | awk -F': ' '/^Maven home:/ { print $2 }')
+  local ctx
+  ctx=$(mktemp -d /var/tmp/okapi-maven.XXXXXX)
+  log "copying $JAVA_HOME and $mvn_home into $image"
+  cp -rL "$JAVA_HOME" "$ctx/java"   # -L: the Debian-packaged JDK links cacerts to /etc/ssl
+  cp -rL "$mvn_home" "$ctx/maven"
+  cat >"$ctx/Containerfile" <<EOF
+FROM $BASE_IMAGE
+COPY java /opt/java/openjdk
+COPY maven /usr/share/maven
+ENV JAVA_HOME=/opt/java/openjdk MAVEN_HOME=/usr/share/maven \\
+    PATH=/opt/java/openjdk/bin:/usr/share/maven/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+EOF
+  podman build --quiet --network=none "${OKAPI_ULIMITS[@]}" -f "$ctx/Containerfile" -t "$image" "$ctx" >/dev/null
+  rm -rf "$ctx"
+  echo "$image"
+}
+
 case "${1:-}" in
   "")
     build_base
     build_jre
     ;;
+  --maven)
+    build_base
+    build_jre
+    build_maven
+    ;;
   --rm)
-    podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/okapi-local/(jre|debian):' \
+    podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/okapi-local/(jre|debian|maven):' \
       | xargs -r podman rmi >/dev/null
     rm -f "$BASE_TAR"
     log "removed the okapi-local images and $BASE_TAR"
     ;;
   *)
-    echo "usage: scripts/docker/local-images.sh [--rm]" >&2
+    echo "usage: scripts/docker/local-images.sh [--maven | --rm]" >&2
     exit 2
     ;;
 esac
