@@ -20,9 +20,16 @@
 #
 #   localhost/okapi-local/maven:<version>   that base + this machine's whole JDK and its Maven
 #
-# Usage: scripts/docker/local-images.sh           builds what is missing, prints the runtime image
-#        scripts/docker/local-images.sh --maven   the same, then the Maven build image
-#        scripts/docker/local-images.sh --rm      removes the okapi-local images and the tarball
+# With --cluster it prints, after the runtime image, stand-ins for the public images the compose
+# "cluster" profile uses, made of Debian packages installed in the base (from the same mirror):
+#
+#   localhost/okapi-local/postgresql:bookworm   PostgreSQL, started like the public "postgres"
+#   localhost/okapi-local/haproxy:bookworm      HAProxy, started like the public "haproxy"
+#
+# Usage: scripts/docker/local-images.sh             builds what is missing, prints the runtime image
+#        scripts/docker/local-images.sh --maven     the same, then the Maven build image
+#        scripts/docker/local-images.sh --cluster   the same, then the PostgreSQL and HAProxy images
+#        scripts/docker/local-images.sh --rm        removes the okapi-local images and the tarball
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/docker/podman-env.sh
@@ -95,59 +102,108 @@ jdk_version() {
   "$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/^ *java.version = / { print $2 }'
 }
 
-build_jre() {
-  local version image
-  version=$(jdk_version)
-  image="localhost/okapi-local/jre:$version"
-  if podman image exists "$image"; then
-    log "reusing $image"
-    echo "$image"
-    return
+# Prints IMAGE and succeeds if it exists already: it is reused by name.
+reuse() {
+  podman image exists "$1" || return 1
+  log "reusing $1"
+  echo "$1"
+}
+
+# Builds IMAGE from the Containerfile on stdin, in the build context CTX (removed afterwards), with
+# podman build's --network=NETWORK; prints IMAGE.
+build_image() {
+  local image=$1 ctx=$2 network=$3
+  cat >"$ctx/Containerfile"
+  if ! podman build --quiet --network="$network" "${OKAPI_ULIMITS[@]}" -f "$ctx/Containerfile" -t "$image" "$ctx" \
+      >"$ctx.log" 2>&1; then
+    tail -n 20 "$ctx.log" >&2
+    rm -rf "$ctx" "$ctx.log"
+    echo "local-images: podman build of $image failed (log above)" >&2
+    exit 1
   fi
-  local ctx
+  rm -rf "$ctx" "$ctx.log"
+  echo "$image"
+}
+
+build_jre() {
+  local image ctx
+  image="localhost/okapi-local/jre:$(jdk_version)"
+  reuse "$image" && return
   ctx=$(mktemp -d /var/tmp/okapi-jre.XXXXXX)
-  log "jlink $JAVA_HOME ($version) into $image"
+  log "jlink $JAVA_HOME into $image"
   "$JAVA_HOME/bin/jlink" --add-modules "$JLINK_MODULES" --strip-debug --no-man-pages --no-header-files \
     --output "$ctx/java"
-  cat >"$ctx/Containerfile" <<EOF
+  build_image "$image" "$ctx" none <<EOF
 FROM $BASE_IMAGE
 COPY java /opt/java/openjdk
 ENV JAVA_HOME=/opt/java/openjdk PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 EOF
-  podman build --quiet --network=none "${OKAPI_ULIMITS[@]}" -f "$ctx/Containerfile" -t "$image" "$ctx" >/dev/null
-  rm -rf "$ctx"
-  echo "$image"
 }
 
 # The JDK as a whole (javac) and Maven, symbolic links dereferenced (Debian's Maven links into
-# /usr/share/java, a packaged JDK its cacerts into /etc/ssl),
-# at the paths and in the variables the public maven:3-eclipse-temurin images use.
+# /usr/share/java, a packaged JDK its cacerts into /etc/ssl), at the paths and in the variables
+# the public maven:3-eclipse-temurin images use.
 build_maven() {
-  local version image mvn_home
-  version=$(jdk_version)
-  image="localhost/okapi-local/maven:$version"
-  if podman image exists "$image"; then
-    log "reusing $image"
-    echo "$image"
-    return
-  fi
+  local image ctx mvn_home
+  image="localhost/okapi-local/maven:$(jdk_version)"
+  reuse "$image" && return
   command -v mvn >/dev/null || { echo "local-images: mvn missing (apt-get install maven)" >&2; exit 1; }
   mvn_home=$(mvn -v 2>/dev/null | awk -F': ' '/^Maven home:/ { print $2 }')
-  local ctx
   ctx=$(mktemp -d /var/tmp/okapi-maven.XXXXXX)
   log "copying $JAVA_HOME and $mvn_home into $image"
-  cp -rL "$JAVA_HOME" "$ctx/java"   # -L: the Debian-packaged JDK links cacerts to /etc/ssl
+  cp -rL "$JAVA_HOME" "$ctx/java"
   cp -rL "$mvn_home" "$ctx/maven"
-  cat >"$ctx/Containerfile" <<EOF
+  build_image "$image" "$ctx" none <<EOF
 FROM $BASE_IMAGE
 COPY java /opt/java/openjdk
 COPY maven /usr/share/maven
 ENV JAVA_HOME=/opt/java/openjdk MAVEN_HOME=/usr/share/maven \\
     PATH=/opt/java/openjdk/bin:/usr/share/maven/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 EOF
-  podman build --quiet --network=none "${OKAPI_ULIMITS[@]}" -f "$ctx/Containerfile" -t "$image" "$ctx" >/dev/null
-  rm -rf "$ctx"
-  echo "$image"
+}
+
+# Debian packages installed in the base from the same mirror, no service started at install time
+# (policy-rc.d) and no default PostgreSQL cluster made (the entrypoint makes one on the volume).
+readonly APT_INSTALL="printf '#!/bin/sh\\nexit 101\\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && mkdir -p /etc/postgresql-common && echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.conf && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends"
+
+# Stand-ins for the public "postgres" and "haproxy" images, for the compose "cluster" profile:
+# Debian bookworm's PostgreSQL with the public image's start-up contract
+# (scripts/docker/postgres-entrypoint.sh), and HAProxy started as the public image starts it.
+build_postgresql() {
+  local image=localhost/okapi-local/postgresql:bookworm ctx
+  reuse "$image" && return
+  ctx=$(mktemp -d /var/tmp/okapi-postgresql.XXXXXX)
+  cp scripts/docker/postgres-entrypoint.sh "$ctx/"
+  log "apt-get install postgresql into $image"
+  build_image "$image" "$ctx" private <<EOF
+FROM $BASE_IMAGE
+RUN $APT_INSTALL postgresql \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && install -d -o postgres -g postgres -m 700 /var/lib/postgresql/data
+COPY postgres-entrypoint.sh /usr/local/bin/postgres-entrypoint.sh
+ENV PGDATA=/var/lib/postgresql/data
+VOLUME ["/var/lib/postgresql/data"]
+EXPOSE 5432
+USER postgres
+STOPSIGNAL SIGINT
+ENTRYPOINT ["/usr/local/bin/postgres-entrypoint.sh"]
+EOF
+}
+
+build_haproxy() {
+  local image=localhost/okapi-local/haproxy:bookworm ctx
+  reuse "$image" && return
+  ctx=$(mktemp -d /var/tmp/okapi-haproxy.XXXXXX)
+  log "apt-get install haproxy into $image"
+  build_image "$image" "$ctx" private <<EOF
+FROM $BASE_IMAGE
+RUN $APT_INSTALL haproxy \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && mkdir -p /usr/local/etc/haproxy
+USER haproxy
+STOPSIGNAL SIGUSR1
+CMD ["haproxy", "-W", "-db", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]
+EOF
 }
 
 case "${1:-}" in
@@ -160,14 +216,20 @@ case "${1:-}" in
     build_jre
     build_maven
     ;;
+  --cluster)
+    build_base
+    build_jre
+    build_postgresql
+    build_haproxy
+    ;;
   --rm)
-    podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/okapi-local/(jre|debian|maven):' \
+    podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/okapi-local/' \
       | xargs -r podman rmi >/dev/null
     rm -f "$BASE_TAR"
     log "removed the okapi-local images and $BASE_TAR"
     ;;
   *)
-    echo "usage: scripts/docker/local-images.sh [--maven | --rm]" >&2
+    echo "usage: scripts/docker/local-images.sh [--maven | --cluster | --rm]" >&2
     exit 2
     ;;
 esac
