@@ -49,6 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the Dockerfile's stages and targets, its dependency layer, the build context, the compose
  * file's settings, the README's first-token command as the trial runs it, and the compose file's
  * environment run for real, through Helidon's own environment-variable mapping, on loopback.
+ * Over 300 lines on purpose: one owner for every check of the Docker files, which all read the
+ * same parsed Dockerfile and compose file.
  */
 class DockerTest {
 
