@@ -20,7 +20,7 @@ final class AuthCases {
         r.section("auth");
 
         r.group("open mode (7)");
-        r.needs(Need.OPEN).must("AUTH-1", "an open relay ignores tokens: unknown Bearer and accesstoken values are served", c -> {
+        r.needs(Need.OPEN).must("AUTH-9", "an open relay ignores tokens: unknown Bearer and accesstoken values are served", c -> {
             String p = c.path();
             Conn cc = c.open();
             cc.send(c.head("GET", Wire0.data(p) + "?" + Wire.PARAM_ACCESS_TOKEN + "=junk" + Text.hex(4), Ctx.Side.NONE));
@@ -39,7 +39,7 @@ final class AuthCases {
                 Ctx.status(rep, Wire.UNAUTHORIZED, rq[0] + " " + rq[1] + " without a token");
             }
         });
-        r.needs(Need.TOKENS).must("AUTH-2", "Bearer tokens open Connect and Data on both sides", c -> {
+        r.needs(Need.TOKENS).must("AUTH-11", "the same Bearer token opens the Connect wait and the Data request of its side", c -> {
             String p = c.path();
             java.net.URI[] urls = connectPair(c, p, false);
             byte[] data = Text.random(1000);
@@ -207,6 +207,6 @@ final class AuthCases {
         Ctx.status(w, Wire.OK, "the producer's Connect");
         Ctx.Reply rd = c.await(reader, Duration.ofSeconds(25), "the consumer's Connect");
         Ctx.status(rd, Wire.OK, "the consumer's Connect");
-        return new java.net.URI[] {ConnectCases.dataUrl(w, p), ConnectCases.dataUrl(rd, p)};
+        return new java.net.URI[] {ConnectCases.dataUrl(c, w, p), ConnectCases.dataUrl(c, rd, p)};
     }
 }

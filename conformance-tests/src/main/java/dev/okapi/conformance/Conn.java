@@ -69,6 +69,7 @@ final class Conn implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private boolean sawContinue;
+    private final List<String> trailers = new ArrayList<>();
 
     private Conn(Socket socket) throws IOException {
         this.socket = socket;
@@ -160,6 +161,11 @@ final class Conn implements AutoCloseable {
         } catch (IOException e) {
             // nothing to do
         }
+    }
+
+    /** The trailer field lines of the last chunked body read on this connection. */
+    List<String> trailers() {
+        return List.copyOf(trailers);
     }
 
     boolean sawContinue() {
@@ -399,6 +405,7 @@ final class Conn implements AutoCloseable {
             }
             remaining = Long.parseLong(size, 16);
             if (remaining == 0) {
+                trailers.clear();
                 while (true) { // trailers, then the empty line
                     String t = rawLine(8192);
                     if (t == null) {
@@ -407,6 +414,7 @@ final class Conn implements AutoCloseable {
                     if (t.isEmpty()) {
                         return false;
                     }
+                    trailers.add(t);
                 }
             }
             return true;

@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -63,7 +62,8 @@ final class Ctx implements AutoCloseable {
     final Case kase;
     private Credentials creds;
     private final List<Conn> conns = new ArrayList<>();
-    private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<String> info = new ArrayList<>();
+    private final ExecutorService tasks = Threads.pool("task");
     private int serial;
 
     Ctx(Options opt, Target target, Case kase, Credentials creds) {
@@ -78,6 +78,15 @@ final class Ctx implements AutoCloseable {
         boolean tokens() {
             return write.isPresent();
         }
+    }
+
+    /** Records a measurement that the reports show with the result, whatever its outcome. */
+    synchronized void info(String measurement) {
+        info.add(Objects.requireNonNull(measurement, "measurement required"));
+    }
+
+    synchronized List<String> info() {
+        return List.copyOf(info);
     }
 
     Credentials creds() {
@@ -110,6 +119,16 @@ final class Ctx implements AutoCloseable {
 
     Conn open(Duration readTimeout) throws IOException {
         Conn c = Conn.open(target, readTimeout);
+        synchronized (conns) {
+            conns.add(c);
+        }
+        return c;
+    }
+
+    /** A connection to the origin of {@code url} (a Data URL that Connect named), closed when the case ends. */
+    Conn openAt(java.net.URI url) throws IOException {
+        Target t = Target.parse(url.getScheme() + "://" + url.getRawAuthority(), target.insecure());
+        Conn c = Conn.open(t, QUICK);
         synchronized (conns) {
             conns.add(c);
         }

@@ -65,6 +65,43 @@ final class Flows {
         return new Transfer(p.finish(), b, ch);
     }
 
+    /** A consumer for a producer already waiting on {@code path}, which then sends {@code payload} and ends. */
+    static Transfer pairWithWaiting(Ctx c, String path, Producer p, byte[] payload) throws Exception {
+        Consumer cons = c.consumer(path);
+        p.paired();
+        Future<Void> sender = c.async(() -> {
+            sendAll(p, payload, 65536);
+            p.end();
+            return null;
+        });
+        Head ch = cons.head();
+        Conn.Body b = ch.status() == Wire.OK ? cons.conn.readBody(ch, Integer.MAX_VALUE - 16) : new Conn.Body(new byte[0], Conn.End.CLEAN, null);
+        c.await(sender, Duration.ofSeconds(30), "the producer's upload");
+        return new Transfer(p.finish(), b, ch);
+    }
+
+    /** A producer for a consumer already waiting on {@code path}: sends {@code payload} and ends. */
+    static Transfer pairWithWaitingConsumer(Ctx c, String path, Consumer cons, byte[] payload) throws Exception {
+        Producer p = c.producer(path, Producer.Framing.length(payload.length), false);
+        p.send(payload);
+        Head ch = cons.head();
+        Conn.Body b = ch.status() == Wire.OK ? cons.conn.readBody(ch, Integer.MAX_VALUE - 16) : new Conn.Body(new byte[0], Conn.End.CLEAN, null);
+        return new Transfer(p.finish(), b, ch);
+    }
+
+    /** A chunked upload written as the raw bytes {@code body}, which frame {@code hello world}: a clean transfer. */
+    static void rawChunks(Ctx c, String body) throws Exception {
+        String p = c.path();
+        Consumer cons = c.consumer(p);
+        c.awaitPresent(p, Ctx.Side.CONSUMER);
+        Producer pr = c.producer(p, Producer.Framing.CHUNKED, false);
+        pr.conn.send(body);
+        cons.expectStream(Text.ascii("hello world"), "the stream '" + body.replace("\r\n", "\\r\\n") + "'");
+        Producer.Control ctl = pr.finish();
+        Ctx.expect(ctl.last().equals(Wire.ControlLine.TRANSFER_SUCCESSFUL.text()), "the producer's final line",
+                Wire.ControlLine.TRANSFER_SUCCESSFUL.text(), ctl::describe);
+    }
+
     /** A clean transfer on a fresh path, checked. */
     static void clean(Ctx c, String path, byte[] payload, Order order) throws Exception {
         run(c, path, payload, Producer.Framing.CHUNKED, order).expectClean(payload, "transfer on " + path);

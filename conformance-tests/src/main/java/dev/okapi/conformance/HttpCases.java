@@ -54,6 +54,8 @@ final class HttpCases {
             noStore(p.head(), "the producer's 200");
             noStore(c.get(Wire.DATA_PREFIX + "/Bad", Ctx.Side.CONSUMER).head(), "a 400");
         });
+
+        ConnectionCases.register(r);
     }
 
     private static void noStore(Head h, String what) {

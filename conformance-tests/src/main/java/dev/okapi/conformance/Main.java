@@ -26,7 +26,8 @@ public final class Main {
     /**
      * Runs the suite as the command line says.
      *
-     * @return 0 when every case that ran passed, 1 when one failed, 2 on a usage or setup error
+     * @return 0 when every case that ran passed (listed expected failures aside), 1 when one failed, a
+     *         listed one passed, or --strict and a MUST case was skipped; 2 on a usage or setup error
      */
     public static int run(String[] args, PrintStream out) {
         Options opt;
@@ -53,30 +54,42 @@ public final class Main {
                 opt = opt.withTarget("http://127.0.0.1:" + server.port());
             }
             Target target = Target.parse(opt.target().orElseThrow(), opt.insecure());
+            ExpectedFailures expected = opt.expectedFailures().isPresent()
+                    ? ExpectedFailures.read(opt.expectedFailures().get()) : ExpectedFailures.NONE;
             try (Conn probe = Conn.open(target, Duration.ofSeconds(5))) {
-                // reachable
+                // reachable (and, over TLS, the handshake passed)
             } catch (IOException e) {
                 out.println("error: cannot connect to " + target.origin() + ": " + e.getMessage());
                 return 2;
             }
+            Preflight pre = Preflight.check(target, opt);
+            if (!pre.relay()) {
+                out.println("error: " + target.origin() + " is not a ZebraStream relay: " + pre.why() + "; no case was run");
+                return 2;
+            }
             Ctx.Credentials creds = credentials(opt, target, made, out);
-            out.println("Okapi conformance suite for the ZebraStream protocol " + Wire.VERSION + " against " + target.origin()
-                    + (creds.tokens() ? " (token mode)" : " (open mode)") + (opt.strict() ? ", strict" : "")
-                    + opt.waitLimit().map(w -> ", wait limit " + w.toSeconds() + " s").orElse(""));
-            warnIfTokensNeeded(target, creds, opt, out);
-            Reports reports = new Reports(out, opt.quiet());
+            Traceability.Spec spec = Traceability.bundled();
+            out.println("Okapi conformance suite, " + spec.label() + " of the ZebraStream protocol (API " + Wire.VERSION
+                    + "), against " + target.origin() + (creds.tokens() ? " (token mode)" : " (open mode)")
+                    + (opt.strict() ? ", strict" : "") + opt.waitLimit().map(w -> ", wait limit " + w.toSeconds() + " s").orElse(""));
+            if (pre.tokenMode() && !creds.tokens()) {
+                out.println("warning: the relay answers 401 without a token: it runs in token mode; give --write-token and "
+                        + "--read-token (or --management-key), or most cases will fail");
+            }
+            Reports reports = new Reports(out, opt.quiet(), spec);
             long start = System.nanoTime();
-            List<Result> results = new Runner(opt, target, creds, reports).run(cases);
+            List<Result> results = new Runner(opt, target, creds, pre.managementApi(), expected, reports).run(cases);
             long millis = (System.nanoTime() - start) / 1_000_000;
-            reports.summary(results, millis);
+            List<String> unverified = unverifiedMust(results);
+            reports.summary(results, millis, unverified);
             if (opt.junitXml().isPresent()) {
-                Reports.junitXml(opt.junitXml().get(), results, millis);
+                reports.junitXml(opt.junitXml().get(), results, millis);
             }
             if (opt.json().isPresent()) {
-                Reports.jsonLines(opt.json().get(), results);
+                reports.jsonLines(opt.json().get(), results);
             }
             cleanup(opt, target, made);
-            boolean failed = Reports.count(results, Result.Outcome.FAIL) > 0;
+            boolean failed = results.stream().anyMatch(Result::failsRun) || opt.strict() && !unverified.isEmpty();
             if (failed && server != null) {
                 server.keepLog();
                 out.println("the relay's log is kept: " + server.log());
@@ -128,21 +141,9 @@ public final class Main {
         }
     }
 
-    /** A relay that demands tokens fails nearly every case without them: say why up front. */
-    private static void warnIfTokensNeeded(Target target, Ctx.Credentials creds, Options opt, PrintStream out) {
-        if (creds.tokens()) {
-            return;
-        }
-        try (Conn c = Conn.open(target, Duration.ofSeconds(5))) {
-            c.send("GET " + Wire0.connect(opt.tokenPrefix() + "/probe-" + Text.hex(4), Wire.Mode.AWAIT_READER, "timeout=0")
-                    + " HTTP/1.1\r\nHost: " + target.hostHeader() + "\r\nConnection: close\r\n\r\n");
-            Head h = c.readHead();
-            if (h.status() == Wire.UNAUTHORIZED) {
-                out.println("warning: the relay answers 401 without a token: it runs in token mode; give --write-token and "
-                        + "--read-token (or --management-key), or most cases will fail");
-            }
-        } catch (IOException e) {
-            out.println("warning: probe failed: " + e.getMessage());
-        }
+    /** The MUST requirements with a case that was skipped (not run for want of an option, or --skip). */
+    static List<String> unverifiedMust(List<Result> results) {
+        return results.stream().filter(r -> r.outcome() == Result.Outcome.SKIP && r.kase().level() == Level.MUST)
+                .map(r -> r.kase().spec()).distinct().toList();
     }
 }

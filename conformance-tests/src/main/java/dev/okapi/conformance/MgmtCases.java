@@ -80,6 +80,29 @@ final class MgmtCases {
                 Mgmt.delete(c.target, c.managementKey(), a.tokenId());
             }
         });
+        r.needs(Need.MGMT).must("MGMT-11", "an idem_key repeated with other fields gets 409 with a JSON detail and creates no token", c -> {
+            String p = c.path();
+            Map<String, String> form = new LinkedHashMap<>(Mgmt.tokenForm(p, "read", false, Instant.now().plusSeconds(3600)));
+            form.put("idem_key", Text.hex(6));
+            Mgmt.Token a = Mgmt.create(c.target, c.managementKey(), form);
+            try {
+                for (String[] change : new String[][] {{"access_mode", "write"}, {"recursive", "true"}, {"path", p + "/other"},
+                    {"expires", Long.toString(Instant.now().plusSeconds(7200).getEpochSecond())}}) {
+                    Map<String, String> other = new LinkedHashMap<>(form);
+                    other.put(change[0], change[1]);
+                    Ctx.Reply rep = Mgmt.call(c.target, Optional.of(c.managementKey()), "POST", "/accesstoken.create", other);
+                    expect(rep.status() == Wire.CONFLICT, "create with the same idem_key and another " + change[0], "409",
+                            rep::describe);
+                    expect(Mgmt.object(rep, "the 409").get("detail") instanceof String, "the 409's JSON", "a detail member",
+                            rep::describe);
+                }
+                String list = Mgmt.call(c.target, Optional.of(c.managementKey()), "GET", "/accesstoken.list", null).text();
+                long n = list.split(java.util.regex.Pattern.quote("\"" + p), -1).length - 1;
+                expect(n == 1, "tokens for the path (and below) in accesstoken.list", "1, the first create's", () -> Long.toString(n));
+            } finally {
+                Mgmt.delete(c.target, c.managementKey(), a.tokenId());
+            }
+        });
         r.needs(Need.MGMT).must("MGMT-4", "malformed creates and months get 422 with a JSON detail", c -> {
             String p = c.path();
             long exp = Instant.now().plusSeconds(3600).getEpochSecond();

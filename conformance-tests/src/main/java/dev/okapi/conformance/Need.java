@@ -9,7 +9,9 @@ enum Need {
     /** No tokens given: the relay is taken to run in open mode. */
     OPEN("a relay in open mode (no tokens given)"),
     /** {@code --management-key}. */
-    MGMT("--management-key");
+    MGMT("--management-key"),
+    /** Always given ({@code --long-transfer}, default 20 s): the case streams that long, on top of --case-timeout. */
+    LONG_TRANSFER("--long-transfer S (how long the case streams)");
 
     private final String hint;
 

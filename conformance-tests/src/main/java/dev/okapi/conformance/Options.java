@@ -26,12 +26,18 @@ import java.util.Optional;
  * @param caseTimeout    the longest any case may take before it is failed as a hang
  * @param insecure       trust any TLS certificate
  * @param quiet          print failures and the summary only
+ * @param headTimeout    the relay's request-head timeout ([HTTP-6]), which the head cases wait out
+ * @param publicUrl      the origin the relay's Connect answers name ([CONN-12]); empty: the target's
+ * @param expectedFailures a file of this relay's known deviations: {@code ID reason} per line
+ * @param longTransfer   how long the long-transfer case streams
+ * @param longRate       its rate in bytes per second
  */
 record Options(Optional<String> target, Optional<String> serverCommand, int startupSeconds,
                Optional<String> writeToken, Optional<String> readToken, Optional<String> managementKey,
                String tokenPrefix, boolean strict, boolean list, List<String> only, List<String> skip,
                Optional<Path> junitXml, Optional<Path> json, Optional<Duration> waitLimit,
-               Duration caseTimeout, boolean insecure, boolean quiet) {
+               Duration caseTimeout, boolean insecure, boolean quiet, Duration headTimeout,
+               Optional<String> publicUrl, Optional<Path> expectedFailures, Duration longTransfer, int longRate) {
 
     static final String USAGE = """
             Usage: java -jar okapi-conformance.jar (--target URL | --server-command CMD) [options]
@@ -53,17 +59,30 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
               --list                  print the cases and exit
               --junit-xml FILE        write a JUnit XML report
               --json FILE             write one JSON object per case (JSON lines)
-              --case-timeout S        fail a case that runs longer (default 60)
+              --case-timeout S        fail a case that runs longer (default 60; the long-transfer case
+                                      gets --long-transfer on top)
+              --head-timeout S        the relay's request-head timeout (HTTP-6; default 10): the head
+                                      cases fail a connection still open 5 s after it
+              --public-url URL        the origin that the relay's Connect answers name (default: the
+                                      --target's); the Connect cases check it and follow it
+              --expected-failures F   this relay's known deviations, one 'CASE-OR-SPEC-ID reason' a line
+                                      ('#' comments): run and shown as failures with their reason, but
+                                      they do not fail the run; one that passes does
+              --long-transfer S       how long the long-transfer case streams (default 20)
+              --long-rate B           its rate in bytes per second (default 16384)
               --insecure              trust any TLS certificate
               --quiet                 print only failures and the summary
               --help                  this text
 
-            Exit code: 0 all run cases passed, 1 a case failed, 2 usage or setup error.
+            Exit code: 0 all run cases passed (failures listed in --expected-failures aside), 1 a case
+            failed, an expected failure passed, or --strict and a MUST case was skipped; 2 usage or
+            setup error (including a target that is not a ZebraStream relay).
             """;
 
     private static final java.util.Set<String> VALUED = java.util.Set.of("--target", "--server-command", "--startup-seconds",
             "--write-token", "--read-token", "--management-key", "--token-prefix", "--only", "--skip", "--junit-xml", "--json",
-            "--wait-limit", "--case-timeout");
+            "--wait-limit", "--case-timeout", "--head-timeout", "--public-url", "--expected-failures", "--long-transfer",
+            "--long-rate");
 
     /** Parses the arguments; throws IllegalArgumentException with a message on bad usage. */
     static Options parse(String[] args) {
@@ -84,6 +103,11 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
         Duration caseTimeout = Duration.ofSeconds(60);
         boolean insecure = false;
         boolean quiet = false;
+        Duration headTimeout = Duration.ofSeconds(10);
+        Optional<String> publicUrl = Optional.empty();
+        Optional<Path> expectedFailures = Optional.empty();
+        Duration longTransfer = Duration.ofSeconds(20);
+        int longRate = 16384;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String value = null;
@@ -122,6 +146,11 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
                         case "--json" -> json = Optional.of(Path.of(value));
                         case "--wait-limit" -> waitLimit = Optional.of(Duration.ofSeconds(positive(a, value)));
                         case "--case-timeout" -> caseTimeout = Duration.ofSeconds(positive(a, value));
+                        case "--head-timeout" -> headTimeout = Duration.ofSeconds(positive(a, value));
+                        case "--public-url" -> publicUrl = Optional.of(value);
+                        case "--expected-failures" -> expectedFailures = Optional.of(Path.of(value));
+                        case "--long-transfer" -> longTransfer = Duration.ofSeconds(positive(a, value));
+                        case "--long-rate" -> longRate = positive(a, value);
                         default -> throw new IllegalArgumentException("unknown option " + a);
                     }
                 }
@@ -140,7 +169,8 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
             throw new IllegalArgumentException("--token-prefix must be a stream path without trailing slash: " + prefix);
         }
         return new Options(target, serverCommand, startup, write, read, key, prefix, strict, list,
-                List.copyOf(only), List.copyOf(skip), junit, json, waitLimit, caseTimeout, insecure, quiet);
+                List.copyOf(only), List.copyOf(skip), junit, json, waitLimit, caseTimeout, insecure, quiet, headTimeout,
+                publicUrl, expectedFailures, longTransfer, longRate);
     }
 
     private static List<String> ids(String value) {
@@ -180,17 +210,18 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
     }
 
     private static boolean matches(List<String> patterns, Case c) {
-        for (String o : patterns) {
-            if (o.equalsIgnoreCase(c.spec()) || c.id().equals(o) || c.id().startsWith(o + "/")) {
-                return true;
-            }
-        }
-        return false;
+        return patterns.stream().anyMatch(o -> names(o, c));
+    }
+
+    /** Whether a selector (a case id, a case-id prefix such as {@code data/3}, or a spec id) names a case. */
+    static boolean names(String selector, Case c) {
+        return selector.equalsIgnoreCase(c.spec()) || c.id().equals(selector) || c.id().startsWith(selector + "/");
     }
 
     /** The same options with the target set (after --server-command started the relay). */
     Options withTarget(String url) {
         return new Options(Optional.of(url), serverCommand, startupSeconds, writeToken, readToken, managementKey,
-                tokenPrefix, strict, list, only, skip, junitXml, json, waitLimit, caseTimeout, insecure, quiet);
+                tokenPrefix, strict, list, only, skip, junitXml, json, waitLimit, caseTimeout, insecure, quiet, headTimeout,
+                publicUrl, expectedFailures, longTransfer, longRate);
     }
 }

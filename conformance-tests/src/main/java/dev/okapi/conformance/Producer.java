@@ -37,7 +37,7 @@ final class Producer {
      */
     record Control(List<String> lines, Conn.End end, String detail) {
         String last() {
-            return lines.isEmpty() ? "(no line)" : lines.getLast();
+            return lines.isEmpty() ? "(no line)" : lines.get(lines.size() - 1);
         }
 
         String describe() {
@@ -148,7 +148,7 @@ final class Producer {
             Ctx.expect(Wire0.CONTROL_LINE.matcher(l).matches(), what + ": control line grammar",
                     "[STATE|ERROR:WORD]", () -> "'" + l + "' in " + c.lines());
         }
-        Ctx.expect(!c.lines().isEmpty() && c.lines().getFirst().equals(Wire.ControlLine.CONNECTED.text()),
+        Ctx.expect(!c.lines().isEmpty() && c.lines().get(0).equals(Wire.ControlLine.CONNECTED.text()),
                 what + ": first control line", Wire.ControlLine.CONNECTED.text(), c::describe);
         int finals = 0;
         for (int i = 0; i < c.lines().size(); i++) {

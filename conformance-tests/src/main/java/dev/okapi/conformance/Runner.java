@@ -1,83 +1,120 @@
 package dev.okapi.conformance;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs cases one after the other, each on its own virtual thread under a hard time bound: a relay
- * that hangs fails the case that found it, closes its connections, and the run goes on.
+ * Runs cases one after the other, each on its own thread under a hard time bound: a relay that
+ * hangs fails the case that found it, closes its connections, and the run goes on.
  */
 final class Runner {
 
     private final Options opt;
     private final Target target;
     private final Ctx.Credentials creds;
+    private final boolean managementApi;
+    private final ExpectedFailures expected;
     private final Reports reports;
 
-    Runner(Options opt, Target target, Ctx.Credentials creds, Reports reports) {
+    /**
+     * @param managementApi whether the relay offers a Management API (else its cases do not apply)
+     * @param expected      the relay's known deviations
+     */
+    Runner(Options opt, Target target, Ctx.Credentials creds, boolean managementApi, ExpectedFailures expected, Reports reports) {
         this.opt = Objects.requireNonNull(opt, "opt required");
         this.target = Objects.requireNonNull(target, "target required");
         this.creds = Objects.requireNonNull(creds, "creds required");
+        this.managementApi = managementApi;
+        this.expected = Objects.requireNonNull(expected, "expected required");
         this.reports = Objects.requireNonNull(reports, "reports required");
     }
 
     List<Result> run(List<Case> cases) {
         List<Result> results = new ArrayList<>();
-        try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+        ExecutorService exec = Threads.pool("case");
+        try {
             for (Case c : cases) {
                 if (!opt.selected(c)) {
                     continue;
                 }
-                Result r = runOne(c, exec);
+                Result r = runOne(c, exec).withExpectedFailure(expected.reason(c));
                 results.add(r);
                 reports.result(r);
             }
+        } finally {
+            exec.shutdownNow();
         }
         return results;
     }
 
     private Result runOne(Case c, ExecutorService exec) {
+        String na = notApplicable(c);
+        if (na != null) {
+            return Result.of(c, Result.Outcome.NA, na, 0);
+        }
         String why = skipReason(c);
         if (why != null) {
-            return new Result(c, Result.Outcome.SKIP, why, null, null, 0);
+            return Result.of(c, Result.Outcome.SKIP, why, 0);
         }
         long start = System.nanoTime();
         Ctx ctx = new Ctx(opt, target, c, creds);
+        Duration limit = c.needs().contains(Need.LONG_TRANSFER) ? opt.caseTimeout().plus(opt.longTransfer()) : opt.caseTimeout();
         Future<?> f = exec.submit(() -> {
             c.check().run(ctx);
             return null;
         });
         try {
-            f.get(opt.caseTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            return new Result(c, Result.Outcome.PASS, null, null, null, millis(start));
+            f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            return done(ctx, c, Result.Outcome.PASS, null, null, null, start);
         } catch (TimeoutException e) {
             f.cancel(true);
-            return new Result(c, Result.Outcome.FAIL, "case did not finish: the relay hung", "an outcome within "
-                    + opt.caseTimeout().toSeconds() + " s", "still running", millis(start));
+            return done(ctx, c, Result.Outcome.FAIL, "case did not finish: the relay hung", "an outcome within "
+                    + limit.toSeconds() + " s", "still running", start);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Result(c, Result.Outcome.FAIL, "interrupted", null, null, millis(start));
+            return done(ctx, c, Result.Outcome.FAIL, "interrupted", null, null, start);
         } catch (ExecutionException e) {
             Throwable t = e.getCause();
             if (t instanceof Skipped s) {
-                return new Result(c, Result.Outcome.SKIP, s.getMessage(), null, null, millis(start));
+                return done(ctx, c, Result.Outcome.SKIP, s.getMessage(), null, null, start);
             }
             if (t instanceof Failure fl) {
-                return new Result(c, Result.Outcome.FAIL, fl.getMessage(), fl.expected(), fl.actual(), millis(start));
+                return done(ctx, c, Result.Outcome.FAIL, fl.getMessage(), fl.expected(), fl.actual(), start);
             }
-            return new Result(c, Result.Outcome.FAIL, "unexpected " + t.getClass().getSimpleName() + ": " + t.getMessage(),
-                    null, null, millis(start));
+            return done(ctx, c, Result.Outcome.FAIL, "unexpected " + t.getClass().getSimpleName() + ": " + t.getMessage(),
+                    null, null, start);
         } finally {
             ctx.close();
         }
+    }
+
+    private static Result done(Ctx ctx, Case c, Result.Outcome o, String message, String expected, String actual, long start) {
+        return new Result(c, o, message, expected, actual, (System.nanoTime() - start) / 1_000_000, ctx.info(),
+                java.util.Optional.empty());
+    }
+
+    /** Why a case does not apply to this relay at all (its mode, or no Management API), or null. */
+    private String notApplicable(Case c) {
+        for (Need n : c.needs()) {
+            if (n == Need.TOKENS && !creds.tokens()) {
+                return "the relay runs in open mode: token-mode requirements do not apply";
+            }
+            if (n == Need.OPEN && creds.tokens()) {
+                return "the relay runs in token mode: open-mode requirements do not apply";
+            }
+            if (n == Need.MGMT && creds.managementKey().isEmpty() && !managementApi) {
+                return "the relay offers no Management API (404)";
+            }
+        }
+        return null;
     }
 
     private String skipReason(Case c) {
@@ -90,8 +127,7 @@ final class Runner {
         for (Need n : c.needs()) {
             boolean ok = switch (n) {
                 case WAIT_LIMIT -> opt.waitLimit().isPresent();
-                case TOKENS -> creds.tokens();
-                case OPEN -> !creds.tokens();
+                case TOKENS, OPEN, LONG_TRANSFER -> true;
                 case MGMT -> creds.managementKey().isPresent();
             };
             if (!ok) {
@@ -99,10 +135,6 @@ final class Runner {
             }
         }
         return null;
-    }
-
-    private static long millis(long start) {
-        return (System.nanoTime() - start) / 1_000_000;
     }
 
     /** Prints the case list for --list. */

@@ -11,6 +11,11 @@ final class Wire0 {
     /** {@code control-line} without its LF (spec 5.3). */
     static final java.util.regex.Pattern CONTROL_LINE = java.util.regex.Pattern.compile("\\[(STATE|ERROR):[A-Z_]+]");
 
+    /** [DATA-29]: the status RECOMMENDED for a producer's {@code Content-Encoding}. */
+    static final int UNSUPPORTED_MEDIA_TYPE = 415;
+    /** [HTTP-10]: the status RECOMMENDED for an HTTP/1.0 request. */
+    static final int HTTP_VERSION_NOT_SUPPORTED = 505;
+
     private Wire0() {
     }
 

@@ -41,29 +41,29 @@ final class BrokenRelayTest {
     /** Runs the suite through a proxy in the given mode; returns its output. */
     private static String runThrough(TamperingProxy.Mode mode, String only, int expectedExit) throws Exception {
         try (TamperingProxy proxy = new TamperingProxy(relay.port(), mode)) {
-            return SuiteRun.expectExit(expectedExit, "---- through a " + mode + " proxy:\n",
-                    "--target", "http://127.0.0.1:" + proxy.port(), "--only", only);
+            return SuiteRun.expectExit(expectedExit, "---- through a " + mode + " proxy:\n", SuiteRun.withPendingRelayWork(
+                    "--target", "http://127.0.0.1:" + proxy.port(), "--only", only));
         }
     }
 
     @Test
     void aCutMadeCleanFailsDataTwentyOne() throws Exception {
         String log = runThrough(TamperingProxy.Mode.CLEAN_CUT, "data/7", 1);
-        assertTrue(log.contains("FAIL data/7/1") && log.contains("requirement: DATA-21 (MUST)"), log);
+        assertTrue(log.contains("FAIL data/7/1") && log.contains("requirement: DATA-21 (MUST"), log);
         assertTrue(log.contains("a cut"), "the message says what was expected: " + log);
     }
 
     @Test
     void anEarlyContinueFailsDataThree() throws Exception {
         String log = runThrough(TamperingProxy.Mode.EARLY_CONTINUE, "DATA-3", 1);
-        assertTrue(log.contains("FAIL data/1/7") && log.contains("requirement: DATA-3 (MUST)"), log);
+        assertTrue(log.contains("FAIL data/1/7") && log.contains("requirement: DATA-3 (MUST"), log);
         assertTrue(log.contains("100 Continue"), log);
     }
 
     @Test
     void anEarlyOkFailsDataThree() throws Exception {
         String log = runThrough(TamperingProxy.Mode.EARLY_OK, "DATA-3", 1);
-        assertTrue(log.contains("FAIL data/1/8") && log.contains("requirement: DATA-3 (MUST)"), log);
+        assertTrue(log.contains("FAIL data/1/8") && log.contains("requirement: DATA-3 (MUST"), log);
     }
 
     @Test

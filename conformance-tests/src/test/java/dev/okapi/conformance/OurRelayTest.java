@@ -25,21 +25,40 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 final class OurRelayTest {
 
     /**
-     * Cases that fail against our relay because of relay bugs (see the conformance README and the
-     * issue notes). They stay in the suite, failing; they are excluded here only so that the build
-     * passes while the relay is fixed. Empty this list as the bugs are fixed.
+     * TEMPORARY: the cases of spec 1 that our relay fails today, each with the requirement and what
+     * the relay has to do, while the relay core is rewritten to the spec. They are NOT skipped:
+     * they run in every build and are reported as failures with this reason (through the suite's
+     * {@code --expected-failures}), but do not fail this test. An entry whose case PASSES fails
+     * this test ("now passes: remove it from PENDING_RELAY_WORK"), so the list only shrinks. Empty
+     * it; a requirement that can only be met by copying a Helidon class belongs in the spec's
+     * deviation note and a permanent expected-failures file instead, never here.
      */
-    static final List<String> KNOWN_FAILURES = List.of(
-            // DATA-8 (SHOULD) for producers: Helidon 4.3.0 offers no way to look at a waiting
-            // producer's socket without consuming its upload, so a producer that left while
-            // waiting is noticed when a consumer pairs with it (before any byte is forwarded),
-            // not when a second producer arrives.
-            "data/4/4",
-            // Helidon 4.3.0 does not parse chunk extensions or trailers in request bodies: such an
-            // upload ends as an abort on both sides (never as a clean end). Field clients send neither.
-            "hostile/3/4",
-            "hostile/3/5"
-    );
+    static final Map<String, String> PENDING_RELAY_WORK = pending(
+            "http/3/1", "HTTP-6: close a connection whose request head is not complete within the head timeout (10 s)",
+            "http/3/2", "HTTP-7: answer non-HTTP bytes (a TLS ClientHello) with 400 or a close, at the latest at the head timeout",
+            "http/3/3", "HTTP-8: close the connection after the answer to a Connection: close request (Connect, errors)",
+            "http/3/4", "HTTP-8: close the producer's and the consumer's connection after their responses on Connection: close",
+            "http/3/5", "HTTP-8: close the connection after a Management API answer on Connection: close",
+            "http/3/7", "HTTP-10: answer HTTP/1.0 with 505, text/plain, one line saying to use HTTP/1.1, then close",
+            "http/4/1", "HTTP-11: refuse a request with a Service-Worker header (403, one line) before touching the stream",
+            "data/4/4", "DATA-8: notice a waiting producer that left (watch its socket without consuming its body) within 1 s",
+            "data/8/3", "DATA-26: stop reporting a departed waiting producer or consumer present to Connect within 1 s",
+            "data/8/5", "DATA-30: ignore chunk extensions in the producer's upload (own chunked decoding on Helidon 4.3.0)",
+            "data/8/6", "DATA-31: accept trailer fields after the producer's last chunk as a clean end",
+            "data/8/7", "DATA-32: accept the producer's trailer fields and pass none of them to the consumer",
+            "data/8/9", "DATA-29: answer a PUT with Content-Encoding 415 and a text/plain line, before pairing",
+            "data/9/3", "DATA-37: send Content-Security-Policy: sandbox on every consumer response",
+            "data/9/4", "DATA-38: send X-Robots-Tag: none on every consumer response",
+            "connect/1/2", "CONN-18: answer a repeated mode, timeout or redirect with 400",
+            "connect/5/4", "CONN-15: accept timeouts of up to 18 digits (cap at W) instead of refusing 10 digits");
+
+    private static Map<String, String> pending(String... idAndReason) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < idAndReason.length; i += 2) {
+            m.put(idAndReason[i], idAndReason[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     /** The token-mode relay's management key (a test value, nothing else knows it). */
     static final String MANAGEMENT_KEY = "conformance-management-key-" + java.util.UUID.randomUUID();
@@ -125,14 +144,21 @@ final class OurRelayTest {
 
     private static String suite(String target, String report, List<String> more) {
         String reports = System.getProperty("okapi.reports", "target/conformance");
-        List<String> args = new ArrayList<>(List.of(target, "--strict",
-                "--wait-limit", "3", "--junit-xml", reports + "/" + report + ".xml", "--json", reports + "/" + report + ".jsonl"));
+        List<String> args = new ArrayList<>(List.of(target, "--strict", "--wait-limit", "3", "--long-transfer", "3",
+                "--junit-xml", reports + "/" + report + ".xml", "--json", reports + "/" + report + ".jsonl"));
         args.addAll(more);
-        if (!KNOWN_FAILURES.isEmpty()) {
-            args.add("--skip");
-            args.add(String.join(",", KNOWN_FAILURES));
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        int exit;
+        try (java.io.PrintStream out = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            exit = Main.run(SuiteRun.withPendingRelayWork(args.toArray(String[]::new)), out);
         }
-        String log = SuiteRun.expectExit(0, "the conformance suite against our relay:\n", args.toArray(String[]::new));
+        String log = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        System.out.println("the conformance suite against our relay:\n" + log);
+        List<String> nowPass = PENDING_RELAY_WORK.keySet().stream()
+                .filter(id -> log.lines().anyMatch(l -> l.startsWith("PASS " + id + " "))).toList();
+        assertEquals(List.of(), nowPass, "now passes: remove it from PENDING_RELAY_WORK");
+        assertEquals(0, exit, "the conformance suite against our relay (exit code):\n" + log);
+        org.junit.jupiter.api.Assertions.assertFalse(log.contains("\nSKIP "), "no case was skipped:\n" + log);
         List<String> left = ProcessHandle.allProcesses()
                 .filter(h -> h.info().commandLine().orElse("").contains(MARKER)).map(h -> h.pid() + "").toList();
         assertEquals(List.of(), left, "relay processes left running after the suite");

@@ -43,13 +43,6 @@ final class TlsTest {
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        Config config = Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .sources(ConfigSources.create(Map.of("server.port", "0", "server.host", "127.0.0.1",
-                        "relay.max-wait-seconds", "3")), ConfigSources.classpath("application.yaml"))
-                .build();
-        relay = dev.okapi.relay.Main.start(config);
         Path store = dir.resolve("tls.p12");
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         Process p = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair", "-keystore", store.toString(),
@@ -65,6 +58,15 @@ final class TlsTest {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf.getKeyManagers(), null, null);
         tls = ctx.getServerSocketFactory().createServerSocket(0, 100, InetAddress.getLoopbackAddress());
+        // The relay behind the proxy names the proxy's https origin in its Connect answers ([CONN-12]).
+        Config config = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .sources(ConfigSources.create(Map.of("server.port", "0", "server.host", "127.0.0.1",
+                        "relay.max-wait-seconds", "3", "relay.public-url", "https://127.0.0.1:" + tls.getLocalPort())),
+                        ConfigSources.classpath("application.yaml"))
+                .build();
+        relay = dev.okapi.relay.Main.start(config);
         THREADS.submit(TlsTest::accept);
     }
 
@@ -120,7 +122,7 @@ final class TlsTest {
     }
 
     private static String run(int expectedExit, String... args) {
-        return SuiteRun.expectExit(expectedExit, "", args);
+        return SuiteRun.expectExit(expectedExit, "", SuiteRun.withPendingRelayWork(args));
     }
 
     @Test

@@ -51,7 +51,7 @@ final class TokenModeTest {
     }
 
     private static String run(int expectedExit, String... args) {
-        return SuiteRun.expectExit(expectedExit, "", args);
+        return SuiteRun.expectExit(expectedExit, "", SuiteRun.withPendingRelayWork(args));
     }
 
     private static String issue(String mode) throws IOException {
