@@ -9,9 +9,9 @@ import java.util.function.LongConsumer;
 import dev.okapi.protocol.Wire;
 import dev.okapi.relay.access.AccessControl;
 import dev.okapi.relay.access.AuthConfig;
-import dev.okapi.relay.access.FileTokenStore;
 import dev.okapi.relay.access.StartupRefusedException;
 import dev.okapi.relay.access.TokenService;
+import dev.okapi.relay.access.TokenStore;
 import dev.okapi.relay.access.UsageMeter;
 import dev.okapi.relay.manage.ManagementService;
 
@@ -37,20 +37,25 @@ record AuthModule(AccessControl access, Optional<ManagementService> management, 
     }
 
     /**
-     * Reads {@code auth} from the root configuration, opens the token store and decides the mode.
+     * Reads {@code auth} from the root configuration, opens the token store ({@code auth.store}:
+     * the files under {@code auth.data-dir}, or PostgreSQL for several nodes) and decides the mode.
      *
      * @throws StartupRefusedException open mode on a non-loopback address without auth.mode=open
      */
     static AuthModule create(Config root) {
         AuthConfig config = AuthConfig.from(root);
         Clock clock = Clock.systemUTC();
-        FileTokenStore store = new FileTokenStore(config.dataDir());
+        TokenStore store = TokenStore.open(config);
+        StoreHealth.watch(store);
         AccessControl access = AccessControl.create(config, AuthConfig.hosts(root), store, clock);
         HealthCheck health = new TokenStoreHealth(store, config.dataDir(), !access.isOpen(), clock);
         if (config.managementKey().isEmpty()) {
             return new AuthModule(access, Optional.empty(), n -> { }, health);
         }
         UsageMeter meter = new UsageMeter(store, clock, Duration.ofSeconds(1));
+        // Counts of the last second are written when the JVM exits (SIGTERM's drain ends in exit):
+        // a restart loses none; only a crash loses up to a second (or an outage's worth, see UsageMeter).
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(meter::close));
         TokenService tokens = new TokenService(store, config.managementKey(), meter, clock);
         return new AuthModule(access, Optional.of(new ManagementService(tokens, access, meter)), meter::add, health);
     }

@@ -65,7 +65,8 @@ public final class AccessControl {
         boolean open = switch (config.mode()) {
             case OPEN -> true;
             case TOKEN -> false;
-            case AUTO -> config.managementKey().isEmpty() && store.isEmpty();
+            // A shared store means several nodes: never open by accident (nor a database query here).
+            case AUTO -> config.managementKey().isEmpty() && config.store() == AuthConfig.Store.FILE && store.isEmpty();
         };
         if (open && config.mode() == AuthConfig.Mode.AUTO && !exposed.isEmpty()) {
             throw new StartupRefusedException("refusing to start in open mode on " + String.join(", ", exposed)
@@ -122,6 +123,9 @@ public final class AccessControl {
         String prefix = api == AuthMetrics.Api.CONNECT ? Wire.CONNECT_PREFIX : Wire.DATA_PREFIX;
         SecurityContext ctx = context(req, prefix + path.value(), token);
         AuthenticationResponse atn = ctx.atnClientBuilder().explicitProvider(TokenAuthenticator.NAME).submit();
+        if (!atn.status().isSuccess() && atn.statusCode().orElse(0) == Wire.UNAVAILABLE) {
+            throw new RelayException(Wire.UNAVAILABLE, atn.description().orElse(PostgresTokenStore.UNAVAILABLE));
+        }
         if (!atn.status().isSuccess()) {
             String reason = atn.description().orElse(TokenAuthenticator.INVALID);
             metrics.count(api, reason.equals(TokenAuthenticator.MISSING) ? AuthMetrics.Reason.MISSING : AuthMetrics.Reason.INVALID);

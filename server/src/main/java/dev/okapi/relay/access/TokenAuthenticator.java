@@ -47,7 +47,15 @@ final class TokenAuthenticator implements AuthenticationProvider {
             return failed(MISSING);
         }
         byte[] digest = Secrets.sha256(secret.get());
-        Optional<Token> token = store.findByHash(digest)
+        Optional<Token> found;
+        try {
+            found = store.findByHash(digest);
+        } catch (TokenStoreException e) {
+            // Neither a yes nor a no: the client may retry; the store has logged why.
+            return AuthenticationResponse.builder().status(SecurityStatus.FAILURE).statusCode(Wire.UNAVAILABLE)
+                    .description(PostgresTokenStore.UNAVAILABLE).build();
+        }
+        Optional<Token> token = found
                 // The map lookup found it by its hash; this re-check of the digest is constant-time.
                 .filter(t -> MessageDigest.isEqual(HexFormat.of().parseHex(t.hash()), digest))
                 .filter(t -> !t.expiredAt(clock.instant().getEpochSecond()));

@@ -6,12 +6,31 @@ import java.util.Optional;
 
 /**
  * Where tokens and monthly usage live. {@link FileTokenStore} keeps them in files under the data
- * directory; a shared database can replace it for several relay nodes by implementing this.
+ * directory; {@link PostgresTokenStore} in a database shared by several relay nodes.
  *
  * <p>Every method sees changes made by other users of the same store (the operator's command
- * line, another node) at once: deleting a token makes the next request with it fail.
+ * line, another node): at once in the file store, within {@code auth.max-staleness-seconds} in
+ * PostgreSQL. Any method may throw {@link TokenStoreException} when the store cannot be used.
  */
-interface TokenStore {
+public interface TokenStore extends AutoCloseable {
+
+    /** The store {@code config} names: the files under its data directory, or PostgreSQL. */
+    static TokenStore open(AuthConfig config) {
+        return switch (config.store()) {
+            case FILE -> new FileTokenStore(config.dataDir());
+            case POSTGRESQL -> new PostgresTokenStore(config.postgres().orElseThrow());
+        };
+    }
+
+    /** Why new requests are refused now (a database out of reach), or empty: for the health check. */
+    default Optional<String> problem() {
+        return Optional.empty();
+    }
+
+    /** Releases connections and threads; the file store holds none. */
+    @Override
+    default void close() {
+    }
 
     /** The token whose secret has this SHA-256, expired or not. */
     Optional<Token> findByHash(byte[] sha256);

@@ -105,7 +105,7 @@ public final class ManagementService implements HttpService {
             answer(res, e.status(), detail(e.getMessage()));
         } catch (TokenStoreException e) {
             LOG.log(Level.SEVERE, "Management API: " + e.getMessage());
-            answer(res, 500, detail("token store unavailable; see the relay's log"));
+            answer(res, Wire.UNAVAILABLE, detail("token store unavailable; see the relay's log"));
         }
     }
 

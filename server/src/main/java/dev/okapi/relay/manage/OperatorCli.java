@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,6 +22,7 @@ import dev.okapi.relay.access.FileTokenStore;
 import dev.okapi.relay.access.InvalidRequestException;
 import dev.okapi.relay.access.Token;
 import dev.okapi.relay.access.TokenService;
+import dev.okapi.relay.access.TokenStore;
 
 import io.helidon.config.Config;
 
@@ -39,9 +41,10 @@ import picocli.CommandLine.Parameters;
  * java -jar okapi-relay.jar token revoke key_…
  * </pre>
  *
- * <p>It reads the same configuration as the relay ({@code auth.data-dir}), and works while the
- * relay runs: the store's file lock orders their writes, and the relay sees a change at its next
- * request. A created secret is printed once. Exit codes: 0 done, 1 refused (bad value, unknown
+ * <p>It reads the same configuration as the relay ({@code auth.store}, {@code auth.data-dir} or
+ * {@code auth.jdbc-*}), and works while the relay runs: the file store's lock orders their writes
+ * and the relay sees a change at its next request; with PostgreSQL every node sees it within
+ * {@code auth.max-staleness-seconds}. {@code --data-dir} picks the file store in that directory. A created secret is printed once. Exit codes: 0 done, 1 refused (bad value, unknown
  * token, store error), 2 usage.
  */
 @Command(name = "token", mixinStandardHelpOptions = true,
@@ -52,7 +55,7 @@ public final class OperatorCli implements Callable<Integer> {
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})([smhdw])");
 
     @Option(names = "--data-dir", scope = CommandLine.ScopeType.INHERIT,
-            description = "token store directory (default: auth.data-dir, ./okapi-data)")
+            description = "file token store directory (default: auth.store and auth.data-dir, ./okapi-data)")
     Path dataDir;
 
     private Config config;
@@ -82,13 +85,20 @@ public final class OperatorCli implements Callable<Integer> {
         throw new CommandLine.ParameterException(new CommandLine(this), "name a command: create, list or revoke");
     }
 
-    private TokenService service() {
-        Path dir = dataDir != null ? dataDir : AuthConfig.from(config).dataDir();
-        return new TokenService(new FileTokenStore(dir), Optional.empty(), null, clock);
+    /** Runs one command against the configured store, closed afterwards (PostgreSQL: its pool). */
+    private <T> T withService(Function<TokenService, T> command) {
+        try (TokenStore store = dataDir != null ? new FileTokenStore(dataDir) : TokenStore.open(AuthConfig.from(config))) {
+            return command.apply(new TokenService(store, Optional.empty(), null, clock));
+        }
     }
 
-    private Path storeDir() {
-        return (dataDir != null ? dataDir : AuthConfig.from(config).dataDir()).toAbsolutePath().normalize();
+    /** Where the tokens are, for the create command's last line. */
+    private String storeName() {
+        if (dataDir != null) {
+            return dataDir.toAbsolutePath().normalize().toString();
+        }
+        AuthConfig auth = AuthConfig.from(config);
+        return auth.postgres().map(p -> p.where()).orElse(auth.dataDir().toAbsolutePath().normalize().toString());
     }
 
     /** {@code token create}. */
@@ -118,7 +128,7 @@ public final class OperatorCli implements Callable<Integer> {
             long exp = parent.expiry(expires, spec.commandLine());
             TokenService.Created c;
             try {
-                c = parent.service().create(path, access, recursive, exp, Optional.empty());
+                c = parent.withService(s -> s.create(path, access, recursive, exp, Optional.empty()));
             } catch (InvalidRequestException e) {
                 spec.commandLine().getErr().println("error: " + e.getMessage().replace(Wire.FIELD_PATH, "--path")
                         .replace(Wire.FIELD_EXPIRES, "--expires"));
@@ -141,7 +151,7 @@ public final class OperatorCli implements Callable<Integer> {
                 out.println("mode      " + t.access().word());
                 out.println("path      " + t.path() + (t.recursive() ? " and below" : ""));
                 out.println("expires   " + Instant.ofEpochSecond(t.expires()) + " (" + t.expires() + ")");
-                out.println("store     " + parent.storeDir());
+                out.println("store     " + parent.storeName());
             }
             return 0;
         }
@@ -159,7 +169,7 @@ public final class OperatorCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            List<Token> tokens = parent.service().list();
+            List<Token> tokens = parent.withService(TokenService::list);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println(ManagementService.json(Map.of(Wire.FIELD_TOKENS, tokens.stream().map(ManagementService::listed).toList())));
@@ -187,7 +197,10 @@ public final class OperatorCli implements Callable<Integer> {
         @Override
         public Integer call() {
             try {
-                parent.service().delete(tokenId);
+                parent.withService(s -> {
+                    s.delete(tokenId);
+                    return null;
+                });
             } catch (InvalidRequestException e) {
                 spec.commandLine().getErr().println("error: no token " + tokenId);
                 return 1;
