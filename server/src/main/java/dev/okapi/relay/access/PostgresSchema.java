@@ -47,6 +47,15 @@ final class PostgresSchema {
                 value bigint not null
             );
             insert into okapi_generation values (1, 0);
+            """,
+            // 2: the generation each node has loaded, and when it last confirmed it, so that a
+            // revocation can be answered once every live node refuses the token.
+            """
+            create table okapi_nodes (
+                node       text primary key,
+                generation bigint not null,
+                seen       timestamptz not null
+            );
             """);
 
     private PostgresSchema() {

@@ -1,5 +1,7 @@
 package dev.okapi.relay.access;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,15 +45,30 @@ import dev.okapi.protocol.Wire.Access;
  * before it existed: remembering a miss cannot refuse a token created later.
  *
  * <p>Expiry needs no propagation: {@link TokenAuthenticator} compares with the clock on each use.
+ *
+ * <p>Longer than 300 lines because the cache, its refresh and the SQL of each store method belong
+ * together: split, each half would need the other's invariants (generation, misses, staleness).
  */
 public final class PostgresTokenStore implements TokenStore {
 
     private static final Logger LOG = Logger.getLogger(PostgresTokenStore.class.getName());
+    /**
+     * HikariCP's own warnings about each dropped connection would repeat what the one line of
+     * {@link #refresh} says when the database goes away; its errors still show. Held here, so
+     * that the level is not lost with a collected logger.
+     */
+    private static final Logger POOL_LOG = Logger.getLogger("com.zaxxer.hikari");
+
+    static {
+        POOL_LOG.setLevel(Level.SEVERE);
+    }
     /** Hashes remembered as unknown, at most: a bound on memory under guessing. */
     private static final int MAX_MISSES = 100_000;
     private static final String COLUMNS = "id, hash, path, access, recursive, expires, created, idem_key, idem_secret";
     /** The client's reason on {@code 503}: the detail (where, why) is in the relay's log only. */
     static final String UNAVAILABLE = "token store unavailable: retry later";
+    /** This process among the nodes: host and PID are for the operator reading okapi_nodes. */
+    private static final String NODE = ProcessHandle.current().pid() + "@" + hostName() + "/" + UUID.randomUUID();
 
     private final PostgresSettings settings;
     private final HikariDataSource pool;
@@ -167,9 +185,67 @@ public final class PostgresTokenStore implements TokenStore {
                 token.idemSecret().orElse(null), token.id()) == 1);
     }
 
+    /**
+     * Revokes a token and returns once every live node refuses it: each node records the
+     * generation it has loaded ({@code okapi_nodes}); this waits until no node seen within the
+     * staleness bound holds an older one, at most that bound. A node not seen for that long
+     * refuses every request with 503 anyway. So a client told "deleted" finds the token refused
+     * everywhere, as on one node ([MGMT-5]), usually after one poll (about 1 s).
+     */
     @Override
     public boolean remove(String tokenId) {
-        return change(c -> update(c, "delete from okapi_tokens where id = ?", tokenId) == 1);
+        long[] generation = new long[1];
+        boolean removed = transaction(c -> {
+            boolean gone = update(c, "delete from okapi_tokens where id = ?", tokenId) == 1;
+            generation[0] = nextGeneration(c);
+            return gone;
+        });
+        refresh();
+        if (removed) {
+            awaitNodes(generation[0]);
+        }
+        return removed;
+    }
+
+    private void awaitNodes(long generation) {
+        long deadline = System.nanoTime() + settings.maxStaleness().toNanos();
+        while (System.nanoTime() < deadline) {
+            long behind = transaction(c -> {
+                try (PreparedStatement ps = prepare(c, "select count(*) from okapi_nodes where generation < ?"
+                        + " and seen > now() - make_interval(secs => ?)", generation, (double) settings.maxStaleness().toSeconds());
+                     ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            });
+            if (behind == 0) {
+                return;
+            }
+            try {
+                Thread.sleep(50); // the other nodes poll; there is no signal to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Moves the generation within a token change's transaction; the row lock orders concurrent changes. */
+    private static long nextGeneration(Connection c) throws SQLException {
+        update(c, "delete from okapi_nodes where seen < now() - interval '1 day'"); // nodes long gone
+        try (PreparedStatement ps = c.prepareStatement("update okapi_generation set value = value + 1 where id = 1 returning value");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static long currentGeneration(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select value from okapi_generation where id = 1");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Override
@@ -195,6 +271,12 @@ public final class PostgresTokenStore implements TokenStore {
     @Override
     public void close() {
         refresher.shutdownNow();
+        try {
+            // No longer a node that revocations wait for (the operator's command line closes at once).
+            transaction(c -> update(c, "delete from okapi_nodes where node = ?", NODE));
+        } catch (TokenStoreException e) {
+            LOG.log(Level.FINE, "could not remove this node's row", e);
+        }
         pool.close();
     }
 
@@ -221,12 +303,7 @@ public final class PostgresTokenStore implements TokenStore {
                 PostgresSchema.migrate(c);
                 migrated = true;
             }
-            long generation;
-            try (PreparedStatement ps = c.prepareStatement("select value from okapi_generation where id = 1");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                generation = rs.getLong(1);
-            }
+            long generation = currentGeneration(c);
             Cache old = cache;
             if (generation == old.generation) {
                 cache = old.confirmed(started);
@@ -237,6 +314,9 @@ public final class PostgresTokenStore implements TokenStore {
                 }
                 cache = new Cache(byHash, ConcurrentHashMap.newKeySet(), generation, started);
             }
+            // What this node serves from now on, for revocations to wait on (see remove).
+            update(c, "insert into okapi_nodes (node, generation, seen) values (?, ?, now()) on conflict (node)"
+                    + " do update set generation = excluded.generation, seen = excluded.seen", NODE, generation);
             if (!"".equals(problem)) {
                 LOG.info("token store: PostgreSQL at " + settings.where() + (problem == null ? "" : " reachable again")
                         + ", " + cache.byHash.size() + " tokens; a revoked token is refused by every node within "
@@ -251,6 +331,14 @@ public final class PostgresTokenStore implements TokenStore {
             }
             LOG.log(Level.FINE, "token store refresh failed", e);
             problem = "PostgreSQL at " + settings.where() + ": " + why;
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown-host";
         }
     }
 
@@ -272,7 +360,7 @@ public final class PostgresTokenStore implements TokenStore {
     private <T> T change(SqlWork<T> work) {
         T result = transaction(c -> {
             T r = work.run(c);
-            update(c, "update okapi_generation set value = value + 1 where id = 1");
+            nextGeneration(c);
             return r;
         });
         refresh();

@@ -1,0 +1,158 @@
+package dev.okapi.conformance;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Issue 13's "done when", once per balancer: {@code scripts/cluster.sh up --nodes 3}, the whole
+ * conformance suite through the balancer in token mode, strict; then a node killed in the middle
+ * of 24 concurrent rate-limited streams, and 24 new streams on the same paths.
+ *
+ * <p>Needs PostgreSQL and the balancer installed ({@code .ci/run} installs them): without them the
+ * cases are skipped on a developer's machine, and fail in CI ({@code CI=true}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class ClusterCases {
+
+    static final String KEY = "cluster-management-key-" + UUID.randomUUID();
+    /** Nodes wait 3 s for a peer, like the suite's --wait-limit; a SIGTERM drain of 1 s keeps "down" short. */
+    static final String NODE_OPTS = "-Drelay.max-wait-seconds=3 -Drelay.shutdown-grace-seconds=1 -Drelay.drain-millis=300";
+    static final int STREAMS = 24;
+    static final int KILLED = 3;
+
+    Cluster cluster;
+    private Path dir;
+
+    abstract String balancer();
+
+    /** Through this balancer, what else the suite may fail (see the subclass). */
+    abstract List<String> balancerFailures();
+
+    /** Waits until the balancer no longer sends new requests to a killed node. */
+    abstract void awaitNodeOut(int node) throws Exception;
+
+    @BeforeAll
+    void up() throws Exception {
+        boolean installed = Cluster.installed(balancer()) && Cluster.postgresInstalled();
+        String missing = "scripts/cluster.sh needs postgresql and " + balancer() + " (apt-get install postgresql " + balancer() + ")";
+        if ("true".equals(System.getenv("CI"))) {
+            assertTrue(installed, missing);
+        } else {
+            assumeTrue(installed, missing);
+        }
+        // PostgreSQL runs as the "postgres" user when the tests run as root: it must reach the folder.
+        dir = Files.createTempDirectory("okapi-cluster-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        cluster = Cluster.up(dir, balancer(), 3, KEY, NODE_OPTS);
+    }
+
+    @AfterAll
+    void down() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (dir != null) {
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void wholeSuiteStrictInTokenModeThroughTheBalancer() {
+        List<String> skip = new ArrayList<>(OurRelayTest.KNOWN_FAILURES);
+        skip.addAll(balancerFailures());
+        String reports = System.getProperty("okapi.reports", "target/conformance");
+        String log = SuiteRun.expectExit(0, "the conformance suite through " + balancer() + " over 3 nodes:\n",
+                "--target", cluster.url(), "--strict", "--wait-limit", "3", "--management-key", KEY,
+                "--junit-xml", reports + "/okapi-conformance-cluster-" + balancer() + ".xml",
+                "--skip", String.join(",", skip));
+        assertTrue(log.contains("(token mode)"), "the suite ran in token mode:\n" + log);
+        assertFalse(log.contains("SKIP auth/2") || log.contains("SKIP mgmt"), "the token and Management cases ran:\n" + log);
+    }
+
+    @Test
+    @Order(9) // last: it kills a node
+    void aKilledNodeFailsOnlyItsStreamsVisiblyAndItsPathsMoveOn() throws Exception {
+        String write = cluster.createToken(1, "/kill", "write", true);
+        String read = cluster.createToken(2, "/kill", "read", true);
+        byte[] payload = new byte[1 << 20];
+        new Random(13).nextBytes(payload);
+
+        CountDownLatch receiving = new CountDownLatch(STREAMS);
+        List<RawStream.Result> first;
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            // 1 MiB each at 32 KiB per 100 ms: about 3 s of transfer, long enough to be cut.
+            List<Future<RawStream.Result>> running = streams(ex, payload, 32 << 10, 100, write, read, receiving);
+            assertTrue(receiving.await(90, TimeUnit.SECONDS), "all streams started");
+            cluster.killNode(KILLED);
+            first = results(running);
+        }
+        String survivors = cluster.nodeLog(1) + cluster.nodeLog(2);
+        List<RawStream.Result> failed = new ArrayList<>();
+        for (RawStream.Result r : first) {
+            assertTrue(r.completed() || r.failedOnBothSides(), "completed or failed on both sides: " + r);
+            if (r.completed()) {
+                assertTrue(survivors.contains("transfer path=" + r.path() + " "), "completed on a surviving node: " + r);
+            } else {
+                failed.add(r);
+                assertFalse(survivors.contains("transfer path=" + r.path() + " "), "a failed stream was the killed node's: " + r);
+            }
+        }
+        // Three nodes, 24 paths: the killed node carries none of them with probability (2/3)^24 < 1e-4.
+        assertFalse(failed.isEmpty(), "at least one stream was on the killed node:\n" + first);
+        assertTrue(failed.size() < STREAMS, "the other nodes' streams completed:\n" + first);
+
+        awaitNodeOut(KILLED);
+        CountDownLatch again = new CountDownLatch(STREAMS);
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (RawStream.Result r : results(streams(ex, payload, 256 << 10, 10, write, read, again))) {
+                assertTrue(r.completed(), "after the node left, its paths are served by the others: " + r);
+            }
+        }
+    }
+
+    private List<Future<RawStream.Result>> streams(ExecutorService ex, byte[] payload, int chunk, long pause, String write,
+                                                   String read, CountDownLatch receiving) {
+        List<Future<RawStream.Result>> list = new ArrayList<>();
+        for (int i = 0; i < STREAMS; i++) {
+            RawStream s = new RawStream("/kill/s" + i, payload, chunk, pause);
+            list.add(ex.submit(() -> s.run(cluster.port, write, read, receiving)));
+        }
+        return list;
+    }
+
+    private static List<RawStream.Result> results(List<Future<RawStream.Result>> futures) throws Exception {
+        List<RawStream.Result> list = new ArrayList<>();
+        for (Future<RawStream.Result> f : futures) {
+            list.add(f.get(180, TimeUnit.SECONDS));
+        }
+        return list;
+    }
+}
