@@ -25,9 +25,16 @@ final class ClusterHaproxyTest extends ClusterCases {
         return "haproxy";
     }
 
+    /**
+     * data/1/9 [DATA-4]: HAProxy 2.6.12 ends the response of a request with {@code Expect:
+     * 100-continue} right after the first chunk when the relay's {@code 100 Continue} and its
+     * {@code 200} head arrive before the request body (a paired producer): the producer reads
+     * {@code [STATE:CONNECTED]}, then a terminating chunk, and never its success line, although
+     * the transfer completes. See docs/cluster.md ("HAProxy and Expect: 100-continue").
+     */
     @Override
     List<String> balancerFailures() {
-        return List.of();
+        return List.of("data/1/9");
     }
 
     /** HAProxy's health checks (1 s, 2 failures) take the node out; its stats socket says when. */

@@ -10,9 +10,17 @@ final class ClusterNginxTest extends ClusterCases {
         return "nginx";
     }
 
+    /**
+     * What nginx 1.22 itself does differently from the relay (docs/cluster.md, "nginx"):
+     * it answers {@code Expect: 100-continue} with its own {@code 100 Continue} as soon as it reads
+     * the body, before the relay has paired the producer (data/1/7, data/2/5, data/4/6); it sends
+     * a small chunked upload that it has read whole with a {@code Content-Length}, so the consumer's
+     * response is not chunked (data/6/5); and data/5/5 (a consumer that pauses while 32 MiB
+     * stream) times out through it.
+     */
     @Override
     List<String> balancerFailures() {
-        return List.of();
+        return List.of("data/1/7", "data/2/5", "data/4/6", "data/5/5", "data/6/5");
     }
 
     /**

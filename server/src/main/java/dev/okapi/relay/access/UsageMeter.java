@@ -27,10 +27,12 @@ public final class UsageMeter implements AutoCloseable {
     private final Clock clock;
     private final Map<YearMonth, LongAdder> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService flusher;
+    private final Duration flushEvery;
 
     public UsageMeter(TokenStore store, Clock clock, Duration flushEvery) {
         this.store = Objects.requireNonNull(store, "store required");
         this.clock = Objects.requireNonNull(clock, "clock required");
+        this.flushEvery = Objects.requireNonNull(flushEvery, "flushEvery required");
         this.flusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("okapi-usage").factory());
         flusher.scheduleWithFixedDelay(this::flushQuietly, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -40,10 +42,23 @@ public final class UsageMeter implements AutoCloseable {
         pending.computeIfAbsent(YearMonth.now(clock.withZone(ZoneOffset.UTC)), m -> new LongAdder()).add(bytes);
     }
 
-    /** Stored plus pending bytes of a month; consistent with a concurrent flush. */
-    public synchronized long total(YearMonth month) {
-        LongAdder p = pending.get(month);
-        return store.usage(month) + (p == null ? 0 : p.sum());
+    /**
+     * Stored plus pending bytes of a month; consistent with a concurrent flush. With a store shared
+     * by several nodes, the other nodes' pending bytes are not visible here: this waits one flush
+     * period (plus a margin) first, so that every byte relayed before the question is counted.
+     */
+    public long total(YearMonth month) {
+        if (store instanceof PostgresTokenStore) {
+            try {
+                Thread.sleep(flushEvery.toMillis() + 250); // the other nodes' flush; no signal crosses nodes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            LongAdder p = pending.get(month);
+            return store.usage(month) + (p == null ? 0 : p.sum());
+        }
     }
 
     /** Moves the pending counts to the store. */
