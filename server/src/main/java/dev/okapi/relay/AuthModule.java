@@ -46,9 +46,8 @@ record AuthModule(AccessControl access, Optional<ManagementService> management, 
         AuthConfig config = AuthConfig.from(root);
         Clock clock = Clock.systemUTC();
         TokenStore store = TokenStore.open(config);
-        StoreHealth.watch(store);
         AccessControl access = AccessControl.create(config, AuthConfig.hosts(root), store, clock);
-        HealthCheck health = new TokenStoreHealth(store, config.dataDir(), !access.isOpen(), clock);
+        HealthCheck health = new TokenStoreHealth(store, !access.isOpen());
         if (config.managementKey().isEmpty()) {
             return new AuthModule(access, Optional.empty(), n -> { }, health);
         }

@@ -38,7 +38,7 @@ import io.helidon.config.spi.ConfigSource;
 final class Settings {
 
     /** Read by the code but left out of the embedded file (see its comments for why). */
-    static final Set<String> UNSET_KEYS = Set.of("auth.data-dir");
+    static final Set<String> UNSET_KEYS = Set.of("auth.data-dir", "auth.jdbc-password", "auth.jdbc-password-file");
     /** The nodes whose every key we know; {@code server} is Helidon's and has too many to list. */
     private static final List<String> OWN_NODES = List.of("relay", "auth");
     private static final Pattern SECRET = Pattern.compile(".*(key|passphrase|password|secret)$");

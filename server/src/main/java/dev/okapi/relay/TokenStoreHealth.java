@@ -1,12 +1,9 @@
 package dev.okapi.relay;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 
-import dev.okapi.relay.access.FileTokenStore;
-import dev.okapi.relay.access.TokenStoreException;
+import dev.okapi.relay.access.TokenStore;
 
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
@@ -14,23 +11,24 @@ import io.helidon.health.HealthCheckType;
 
 /**
  * {@code /observe/health}'s check of the token store, in token mode the one thing besides the
- * process that a relay needs: its file must load (a malformed or unreadable {@code tokens.tsv}
- * refuses every request) and its directory, once it exists, must be writable (usage and token
- * changes are written there). In open mode the store is not used, and the check says so. Health
- * is public: it shows neither the directory nor how many tokens there are, only what is wrong.
+ * process that a relay needs: the store says what is wrong ({@link TokenStore#problem}): a
+ * malformed or unreadable {@code tokens.tsv} or a directory that cannot be written, or a
+ * PostgreSQL database out of reach. In open mode the store is not used, and the check says so.
+ * Health is public: it shows neither the directory nor how many tokens there are, only what is
+ * wrong.
+ *
+ * <p>A readiness check: the balancers of a cluster ask {@code /observe/health/live}, so that a
+ * database outage, which every node shares, does not take every node out of the balancer
+ * (clients would get the balancer's page instead of the relay's one-line {@code 503}).
  */
 final class TokenStoreHealth implements HealthCheck {
 
-    private final FileTokenStore store;
-    private final Path dir;
+    private final TokenStore store;
     private final boolean used;
-    private final Clock clock;
 
-    TokenStoreHealth(FileTokenStore store, Path dir, boolean used, Clock clock) {
+    TokenStoreHealth(TokenStore store, boolean used) {
         this.store = Objects.requireNonNull(store, "store required");
-        this.dir = Objects.requireNonNull(dir, "dir required").toAbsolutePath().normalize();
         this.used = used;
-        this.clock = Objects.requireNonNull(clock, "clock required");
     }
 
     @Override
@@ -46,16 +44,9 @@ final class TokenStoreHealth implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponse.Builder r = HealthCheckResponse.builder().detail("mode", used ? "token" : "open");
-        if (!used) {
-            return r.status(true).build();
-        }
-        try {
-            store.live(clock.instant().getEpochSecond()); // loads the file if it changed
-        } catch (TokenStoreException e) {
-            return r.status(false).detail("error", e.getMessage()).build();
-        }
-        if (Files.exists(dir) && !Files.isWritable(dir)) {
-            return r.status(false).detail("error", "directory not writable").build();
+        Optional<String> problem = used ? store.problem() : Optional.empty();
+        if (problem.isPresent()) {
+            return r.status(false).detail("error", problem.get()).build();
         }
         return r.status(true).build();
     }

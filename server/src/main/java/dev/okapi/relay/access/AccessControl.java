@@ -82,7 +82,7 @@ public final class AccessControl {
         } else {
             // Said at every start: a relay in token mode with no way shown to get a token looks broken.
             String howTo = "bin/okapi token create --path /demo --mode write (and --mode read for the reader; store "
-                    + config.dataDir().toAbsolutePath().normalize() + ")"
+                    + config.postgres().map(PostgresSettings::where).orElse(config.dataDir().toAbsolutePath().normalize().toString()) + ")"
                     + (config.managementKey().isPresent() ? ", or POST " + Wire.API_PREFIX + Wire.MGMT_CREATE : "");
             LOG.info("token mode: every Connect and Data request needs an access token"
                     + (config.managementKey().isPresent() ? "; Management API at " + Wire.API_PREFIX

@@ -87,6 +87,20 @@ public final class FileTokenStore implements TokenStore {
         return Optional.ofNullable(tokens().byHash.get(Secrets.hex(sha256)));
     }
 
+    /** The file does not load, or the directory, once it exists, cannot be written (usage, token changes). */
+    @Override
+    public Optional<String> problem() {
+        try {
+            tokens(); // loads the file if it changed
+        } catch (TokenStoreException e) {
+            return Optional.of(e.getMessage());
+        }
+        if (Files.exists(dir) && !Files.isWritable(dir)) {
+            return Optional.of("directory not writable");
+        }
+        return Optional.empty();
+    }
+
     @Override
     public List<Token> live(long epochSecond) {
         return tokens().list.stream().filter(t -> !t.expiredAt(epochSecond)).toList();

@@ -153,9 +153,14 @@ public final class PostgresTokenStore implements TokenStore {
         return query("select " + COLUMNS + " from okapi_tokens where expires > ? order by created, id", epochSecond);
     }
 
+    /**
+     * From this node's copy, without a query, so that a start with the database down goes on;
+     * before the first load, false: a store not seen yet is never taken for an empty one.
+     */
     @Override
     public boolean isEmpty() {
-        return query("select " + COLUMNS + " from okapi_tokens limit 1").isEmpty();
+        Cache c = cache;
+        return c != Cache.NONE && c.byHash.isEmpty();
     }
 
     @Override
