@@ -17,13 +17,17 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 usage() { die "usage: cluster.sh up --nodes N --port P --management-key K --dir D [--balancer haproxy|nginx] | kill-node --dir D I | down --dir D"; }
 
-# A TCP port on 127.0.0.1 that nothing listens on now (picked at random, checked by connecting).
+# A TCP port on 127.0.0.1 that nothing listens on now and that this cluster has not handed out:
+# picked at random below Linux's ephemeral range (32768+), where outgoing connections take theirs.
+taken=" "
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((20000 + RANDOM % 12000))
+    [[ $taken == *" $p "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
+      taken+="$p "
+      FREE=$p
       return
     fi
   done
@@ -104,7 +108,8 @@ up() {
     as=(runuser -u postgres --)
   fi
   local pgport
-  pgport=$(free_port)
+  free_port # in this shell, not $(…): it remembers what it handed out
+  pgport=$FREE
   echo "$pgport" >"$dir/pg.port"
   mkdir -p "$dir/pg"
   [ ${#as[@]} -eq 0 ] || chown postgres "$dir/pg"
@@ -119,7 +124,8 @@ up() {
 
   local i nport
   for i in $(seq 1 "$nodes"); do
-    nport=$(free_port)
+    free_port
+    nport=$FREE
     start_node "$i" "$nport"
   done
   for i in $(seq 1 "$nodes"); do

@@ -145,7 +145,15 @@ final class Cluster implements AutoCloseable {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
-            throw new IllegalStateException("cluster.sh " + String.join(" ", args) + " failed:\n" + out);
+            StringBuilder logs = new StringBuilder();
+            try (var files = Files.list(dir)) {
+                for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                    List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+                    logs.append("\n--- ").append(f.getFileName()).append(" (end)\n")
+                            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+                }
+            }
+            throw new IllegalStateException("cluster.sh " + String.join(" ", args) + " failed:\n" + out + logs);
         }
         return out;
     }
