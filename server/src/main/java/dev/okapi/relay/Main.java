@@ -164,11 +164,12 @@ public final class Main {
         AuthModule auth = AuthModule.create(config);
         RelayMetrics metrics = new RelayMetrics(auth.usage());
         Rendezvous rendezvous = new Rendezvous(metrics, relay.maxWaiting(), relay.maxTransfers());
-        // One timer thread for the relay's own clocks: idle checks and drain bounds.
+        // One timer thread for the relay's own clocks: idle checks, drain bounds, request-head deadlines.
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("okapi-timer").factory());
         ActiveTransfers active = new ActiveTransfers(relay.idleTimeout(), timer);
         TokenQuota quota = new TokenQuota(relay.maxWaitingPerToken(), relay.maxBytesPerSecondPerToken());
+        Edge edge = new Edge(EdgeConfig.from(config.get("relay")), timer);
         builder.config(config.get("server"));
         observe(builder, config.get("server"), auth.health());
         buildInfo();
@@ -176,10 +177,12 @@ public final class Main {
                 // Helidon 4.3.0 forces 4096 on the listening socket, which every accepted socket
                 // inherits: no TCP window scaling, ~100 MB/s on loopback. Config cannot undo it.
                 .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, relay.receiveBufferSize())
-                .routing(r -> routing(r, rendezvous, relay, metrics, timer, active, auth, quota));
+                .routing(r -> routing(r, rendezvous, relay, metrics, timer, active, auth, quota, edge));
         // HTTPS or admin ports: the same listener fix, and the relay unless observe-only.
         Sockets.configure(builder, config.get("server"), relay.receiveBufferSize(),
-                r -> routing(r, rendezvous, relay, metrics, timer, active, auth, quota));
+                r -> routing(r, rendezvous, relay, metrics, timer, active, auth, quota, edge));
+        // The HTTP edge on every listener (head timeout, connection limits): after all sockets exist.
+        edge.install(builder);
         return new Shutdown(rendezvous, active, relay.shutdownGrace(), relay.drain().plusSeconds(1));
     }
 
@@ -205,9 +208,10 @@ public final class Main {
 
     private static void routing(HttpRouting.Builder routing, Rendezvous rendezvous, RelayConfig relay,
                                 RelayMetrics metrics, ScheduledExecutorService timer, ActiveTransfers active,
-                                AuthModule auth, TokenQuota quota) {
+                                AuthModule auth, TokenQuota quota, Edge edge) {
         auth.management().ifPresent(m -> routing.register(Wire.API_PREFIX, m));
         routing.addFilter(new AccessLog());
+        routing.addFilter(edge::filter); // before every route: Connection: close and the refusals hold for all, logged
         routing.register(new FrontPage(relay.publicUrl(), () -> !auth.access().isOpen()))
                 .register(Wire.CONNECT_PREFIX, new ConnectService(rendezvous, relay, auth.access(), quota))
                 .register(Wire.DATA_PREFIX, new DataService(rendezvous, relay, metrics, timer, active, auth.access(), quota))

@@ -1,0 +1,253 @@
+package dev.okapi.relay;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.lang.management.OperatingSystemMXBean;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+import dev.okapi.protocol.Wire;
+import dev.okapi.relay.core.RelayException;
+
+import com.sun.management.UnixOperatingSystemMXBean;
+
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Headers;
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionListener;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.spi.ProtocolConfig;
+
+/**
+ * The relay's HTTP edge (issue 12), below the Data and Connect APIs and the same for every route
+ * and every listener: the request-head timeout, {@code Connection: close}, the answer to HTTP/1.0,
+ * and the refusals that keep the process alive under abuse (per-address and per-port connection
+ * limits, a heap that is nearly full). Each refusal is a {@code 503} with a one-line reason, after
+ * which the connection is closed.
+ *
+ * <p>Helidon 4.3.0 does none of this itself: it has no head timeout, answers HTTP/1.0 with an empty
+ * 505, keeps a connection open after {@code Connection: close}, and its listener stops for good
+ * when {@code accept} fails at the file-descriptor limit. The last is avoided by giving every
+ * listener a connection limit below the process's descriptor limit ({@link #install}).
+ */
+final class Edge {
+
+    private static final Logger LOG = Logger.getLogger(Edge.class.getName());
+
+    private final EdgeConfig config;
+    private final ScheduledExecutorService timer;
+    private final EdgeMetrics metrics = new EdgeMetrics();
+    private final Map<ConnectionContext, GuardedConnection> connections = new ConcurrentHashMap<>();
+    private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+
+    Edge(EdgeConfig config, ScheduledExecutorService timer) {
+        this.config = Objects.requireNonNull(config, "config required");
+        this.timer = Objects.requireNonNull(timer, "timer required");
+    }
+
+    EdgeConfig config() {
+        return config;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    EdgeMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Puts the edge on the default and every named listener: a guarded HTTP/1.1 selector as the
+     * only one (Helidon's own, from the listener's {@code protocols.http_1_1} settings, plus the
+     * head listener), the HTTP/1.0 answer, and a connection limit below the descriptor limit.
+     * Must run after the server configuration is applied and the named sockets exist.
+     */
+    void install(WebServerConfig.Builder builder) {
+        int listeners = 1 + builder.sockets().size();
+        int derived = derivedConnectionLimit(listeners);
+        guard(builder, WebServer.DEFAULT_SOCKET_NAME, builder.protocols(), builder.maxTcpConnections(), derived,
+                (protocols, limit, selector) -> builder.protocols(protocols).protocolsDiscoverServices(false)
+                        .maxTcpConnections(limit).connectionSelectors(List.of(selector)).directHandlers(directHandlers()));
+        for (Map.Entry<String, ListenerConfig> e : Map.copyOf(builder.sockets()).entrySet()) {
+            ListenerConfig.Builder b = ListenerConfig.builder().from(e.getValue());
+            guard(builder, e.getKey(), e.getValue().protocols(), e.getValue().maxTcpConnections(), derived,
+                    (protocols, limit, selector) -> b.protocols(protocols).protocolsDiscoverServices(false)
+                            .maxTcpConnections(limit).connectionSelectors(List.of(selector)).directHandlers(directHandlers()));
+            builder.putSocket(e.getKey(), b.build());
+        }
+        LOG.fine(() -> "connection limit per port: " + derived + " (descriptor limit " + maxDescriptors() + ")");
+    }
+
+    private interface Apply {
+        void apply(List<ProtocolConfig> others, int maxTcpConnections, GuardedConnection.Selector selector);
+    }
+
+    private void guard(WebServerConfig.Builder builder, String name, List<ProtocolConfig> protocols, int configuredLimit,
+                       int derivedLimit, Apply apply) {
+        Http1Config http1 = protocols.stream().filter(Http1Config.class::isInstance).map(Http1Config.class::cast)
+                .findFirst().orElseGet(Http1Config::create);
+        List<ProtocolConfig> others = new ArrayList<>(protocols.stream().filter(p -> !(p instanceof Http1Config)).toList());
+        // The head listener must be the only receive listener: Helidon 4.3.0's composite of several
+        // forwards no event at all, so its packet-logging listener (recv-log, TRACE only) goes.
+        Http1Config guarded = Http1Config.builder().from(http1).receiveLog(false)
+                .receiveListeners(List.of(headListener())).build();
+        int limit = configuredLimit > 0 ? configuredLimit : derivedLimit;
+        apply.apply(others, limit, new GuardedConnection.Selector(
+                Http1ConnectionSelector.builder().config(guarded).build(), this, limit));
+    }
+
+    /**
+     * Connections per listener that keep the process below its descriptor limit: Helidon's
+     * listener stops for good when {@code accept} fails, so it must never reach the limit.
+     * -1 (none) when the limit is unknown.
+     */
+    int derivedConnectionLimit(int listeners) {
+        long max = maxDescriptors();
+        if (max <= 0 || max > Integer.MAX_VALUE) {
+            return -1;
+        }
+        long open = openDescriptors();
+        long budget = max - Math.max(0, open) - config.fdReserve();
+        if (budget < listeners * 2L) {
+            throw new IllegalArgumentException("the process may open only " + max + " files (ulimit -n), " + open
+                    + " are open and relay.fd-reserve keeps " + config.fdReserve() + ": no room for connections;"
+                    + " raise ulimit -n");
+        }
+        return (int) Math.min(Integer.MAX_VALUE, budget / listeners);
+    }
+
+    static long maxDescriptors() {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
+    }
+
+    static long openDescriptors() {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof UnixOperatingSystemMXBean unix ? unix.getOpenFileDescriptorCount() : -1;
+    }
+
+    /** HTTP/1.0: Helidon's 505, with a body that says what to do instead of none. */
+    static DirectHandlers directHandlers() {
+        return DirectHandlers.builder()
+                .addHandler(DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED, (request, type, status, headers, message) ->
+                        DirectHandler.TransportResponse.builder()
+                                .status(status)
+                                .headers(headers)
+                                .header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
+                                .entity("HTTP/1.0 is not supported: use HTTP/1.1 (behind nginx: proxy_http_version 1.1;)\n")
+                                .keepAlive(false)
+                                .build())
+                .build();
+    }
+
+    /** Learns when a request head is complete: its clock stops until the exchange ends. */
+    private Http1ConnectionListener headListener() {
+        return new Http1ConnectionListener() {
+            @Override
+            public void headers(ConnectionContext ctx, Headers headers) {
+                GuardedConnection conn = connections.get(ctx);
+                if (conn != null) {
+                    conn.headComplete();
+                }
+            }
+        };
+    }
+
+    /**
+     * The routing filter of every relay socket: refuses what the connection was marked for,
+     * refuses new work while the heap is nearly full, restarts the head clock after the exchange,
+     * and closes the connection after the final response when the client asked for it.
+     */
+    void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        Optional<GuardedConnection> conn = GuardedConnection.of(this, req);
+        Optional<String> refusal = conn.flatMap(GuardedConnection::refusal).or(this::heapRefusal);
+        if (refusal.isPresent()) {
+            metrics.refused(refusal.get());
+            res.header(HeaderValues.CONNECTION_CLOSE);
+            new RelayException(Wire.UNAVAILABLE, refusal.get()).answer(res);
+            throw new CloseConnectionException("refused: " + refusal.get());
+        }
+        chain.proceed();
+        // Helidon 4.3.0 answers "Connection: close" but keeps reading the connection (RFC 9112 9.6).
+        if (req.headers().contains(HeaderValues.CONNECTION_CLOSE) || res.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
+            throw new CloseConnectionException("Connection: close");
+        }
+        conn.ifPresent(GuardedConnection::exchangeEnded);
+    }
+
+    private Optional<String> heapRefusal() {
+        long used = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            MemoryUsage after = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+            if (after != null) {
+                used += after.getUsed();
+            }
+        }
+        long max = Runtime.getRuntime().maxMemory();
+        return used * 100 > max * config.maxHeapPercent()
+                ? Optional.of("relay is short of memory (heap over " + config.maxHeapPercent() + "% after collection); retry later")
+                : Optional.empty();
+    }
+
+    /** A new connection: counted for its address, refused when that address holds too many. */
+    void register(GuardedConnection conn) {
+        connections.put(conn.context(), conn);
+        int n = perAddress.computeIfAbsent(conn.address(), a -> new AtomicInteger()).incrementAndGet();
+        int limit = config.maxConnectionsPerAddress();
+        if (limit > 0 && n > limit && (config.limitLoopback() || !conn.address().isLoopbackAddress())) {
+            conn.refuse("too many connections from your address (limit " + limit + ")");
+        }
+    }
+
+    GuardedConnection connection(ConnectionContext ctx) {
+        return connections.get(ctx);
+    }
+
+    void forget(GuardedConnection conn) {
+        connections.remove(conn.context(), conn);
+        perAddress.computeIfPresent(conn.address(), (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    /** Counters of what the edge refused or closed; labels are fixed words, never an address. */
+    static final class EdgeMetrics {
+        private final MeterRegistry registry = Metrics.globalRegistry();
+        private final Counter headTimeouts = registry.getOrCreate(Counter.builder("okapi.head.timeouts")
+                .description("Connections closed because their request head was not complete in time"));
+
+        void headTimeout() {
+            headTimeouts.increment();
+        }
+
+        void refused(String reason) {
+            String kind = reason.startsWith("too many") ? "per_address" : reason.contains("memory") ? "memory" : "connections";
+            registry.getOrCreate(Counter.builder("okapi.edge.refusals").description("Requests refused at the edge with 503")
+                    .tags(List.of(Tag.create("reason", kind)))).increment();
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.okapi.relay;
+
+import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+/**
+ * The process's own limits (issue 12), on a relay started as a child process: at a low
+ * {@code ulimit -n} it refuses connections with 503 and recovers when they go; with a small heap
+ * and a few thousand waiting clients it refuses with 503 instead of dying of OutOfMemoryError.
+ */
+class ResourceLimitsTest {
+
+    private static final Pattern LISTENING = Pattern.compile("Okapi relay listening on http://127\\.0\\.0\\.1:(\\d+)");
+
+    private Process relay;
+    private final StringBuffer log = new StringBuffer();
+    private final List<Socket> sockets = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (Socket s : sockets) {
+            s.close();
+        }
+        if (relay != null && relay.isAlive()) {
+            relay.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts the relay under a shell that sets its limits first; returns its port. */
+    private int startRelay(String limits, String heap, int maxWaitSeconds) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cmd = limits + "; exec \"$0\" -Xmx" + heap + " -XX:TieredStopAtLevel=1 -cp \"$1\" -Dserver.port=0"
+                + " -Dserver.host=127.0.0.1 -Dauth.mode=open -Dauth.data-dir=\"$2\" -Drelay.max-wait-seconds=" + maxWaitSeconds + " "
+                + Main.class.getName();
+        relay = new ProcessBuilder(List.of("bash", "-c", cmd, java, System.getProperty("java.class.path"),
+                Path.of(System.getProperty("java.io.tmpdir"), "okapi-limits-" + UUID.randomUUID()).toString()))
+                .redirectErrorStream(true).start();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    log.append(line).append('\n');
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+            port.completeExceptionally(new AssertionError("relay ended before listening:\n" + log));
+        });
+        return port.get(60, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Opens {@code n} consumers on fresh paths: each waits until the relay's max-wait (504) or is
+     * refused at once; returns how many were refused with the given 503 reason.
+     */
+    private int waitingConsumers(int port, int n, String reason) throws Exception {
+        List<Socket> opened = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Socket s = new Socket("127.0.0.1", port);
+            sockets.add(s);
+            opened.add(s);
+            s.getOutputStream().write(("GET /data/limits/" + UUID.randomUUID() + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+        int refused = 0;
+        for (Socket s : opened) {
+            s.setSoTimeout(60_000);
+            String status = statusLine(s.getInputStream());
+            if (status.startsWith("HTTP/1.1 503 ")) {
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(answer, containsString(reason));
+                refused++;
+            } else {
+                assertThat(status, containsString(" 504 ")); // waited its whole time
+            }
+        }
+        return refused;
+    }
+
+    private static String statusLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                throw new EOFException("closed without an answer after: " + sb);
+            }
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
+
+    /** A transfer works, within 20 s (connections that went are noticed when their wait ends). */
+    private static void assertServesSoon(int port) throws Exception {
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (true) {
+            try {
+                assertServes(port);
+                return;
+            } catch (AssertionError | IOException e) {
+                if (System.nanoTime() > end) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static void assertServes(int port) throws Exception {
+        try (RawHttp consumer = new RawHttp(port); RawHttp producer = new RawHttp(port)) {
+            String path = "/data/limits/" + UUID.randomUUID();
+            consumer.head("GET", path);
+            producer.head("PUT", path, "Transfer-Encoding: chunked");
+            producer.chunk("still here");
+            producer.lastChunk();
+            assertThat(consumer.response().status(), is(200));
+            assertThat(new String(consumer.chunkedBody().readAllBytes(), StandardCharsets.US_ASCII), is("still here"));
+        }
+    }
+
+    @Test
+    void atTheDescriptorLimitTheRelayRefusesAndRecovers() throws Exception {
+        int port = startRelay("ulimit -n 256", "128m", 5);
+        int refused = waitingConsumers(port, 300, "relay at its connection limit");
+        assertThat(refused, greaterThan(300 - 256));
+        assertThat(relay.isAlive(), is(true));
+        for (Socket s : sockets) {
+            s.close();
+        }
+        sockets.clear();
+        assertServesSoon(port);
+        assertThat(log.toString(), not(containsString("Too many open files")));
+        assertThat(log.toString(), not(containsString("terminating")));
+    }
+
+    @Test
+    void aSmallHeapFullOfWaitersRefusesInsteadOfDying() throws Exception {
+        int port = startRelay("ulimit -n 20000", "24m", 30);
+        int refused = waitingConsumers(port, 4000, "relay is short of memory");
+        assertThat(refused, greaterThan(0));
+        assertThat(relay.isAlive(), is(true));
+        assertThat(log.toString(), not(containsString("OutOfMemoryError")));
+        for (Socket s : sockets) {
+            s.close();
+        }
+        sockets.clear();
+        assertServesSoon(port);
+    }
+}
