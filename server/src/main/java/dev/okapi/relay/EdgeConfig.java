@@ -45,6 +45,6 @@ record EdgeConfig(Duration headTimeout, int maxConnectionsPerAddress, boolean li
                 relay.get("max-connections-per-address").asInt().orElse(1000),
                 relay.get("limit-loopback").asBoolean().orElse(false),
                 relay.get("fd-reserve").asInt().orElse(64),
-                relay.get("max-heap-percent").asInt().orElse(90));
+                relay.get("max-heap-percent").asInt().orElse(80));
     }
 }
