@@ -10,7 +10,8 @@
 // timeouts so that stalls end quickly (relay.idle-timeout-seconds=2, relay.max-wait-seconds=3,
 // relay.head-timeout-seconds=2), and reads the relay's threads, file descriptors and RSS from
 // /proc/PID before and after. Exit status: 0 when there were no silent truncations, no false
-// successes, no hung client and no leak; 1 otherwise; 2 for a bad command line.
+// successes, no hung client, no leak and every stalled request head was closed by the relay;
+// 1 otherwise; 2 for a bad command line.
 //
 // One file on purpose (about 600 lines): the JDK's source launcher runs it without a build, on
 // Java 21 too (multi-file source programs need 22+). Raw sockets throughout: the faults (a reset
@@ -723,6 +724,9 @@ public class Chaos {
         Map<String, Long> extras = new TreeMap<>();
         rs.stream().filter(r -> !r.extra.isEmpty()).forEach(r -> extras.merge(r.extra, 1L, Long::sum));
         System.out.println("side connections: " + extras);
+        long heads = extras.entrySet().stream().filter(e -> e.getKey().startsWith("head-stall")).mapToLong(Map.Entry::getValue).sum();
+        long headsClosed = extras.getOrDefault("head-stall-closed", 0L);
+        System.out.printf("stalled request heads closed by the relay within its head timeout: %d of %d%n", headsClosed, heads);
         System.out.printf(Locale.ROOT, "relay before: threads %d, fds %d, RSS %.1f MiB%n", before.threads, before.fds, before.rssKib / 1024.0);
         System.out.printf(Locale.ROOT, "relay after:  threads %d, fds %d, RSS %.1f MiB%n", after.threads, after.fds, after.rssKib / 1024.0);
         boolean leak = after.fds > before.fds + 8 || after.threads > before.threads + 8;
@@ -732,7 +736,7 @@ public class Chaos {
         if (opt.containsKey("verbose")) {
             rs.stream().filter(r -> !completed(r) && !failedVisibly(r)).limit(40).forEach(r -> System.out.println("  OTHER " + r));
         }
-        return silent == 0 && falseSuccess == 0 && hung == 0 && !leak ? 0 : 1;
+        return silent == 0 && falseSuccess == 0 && hung == 0 && !leak && headsClosed == heads ? 0 : 1;
     }
 
     // ---------------------------------------------------------------- the relay process

@@ -163,7 +163,7 @@ final class Edge {
         return os instanceof UnixOperatingSystemMXBean unix ? unix.getOpenFileDescriptorCount() : -1;
     }
 
-    /** HTTP/1.0: Helidon's 505, with a body that says what to do instead of none. */
+    /** HTTP/1.0 (spec [HTTP-10]): Helidon's 505, with a body that says what to do instead of none. */
     static DirectHandlers directHandlers() {
         return DirectHandlers.builder()
                 .addHandler(DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED, (request, type, status, headers, message) ->
@@ -171,6 +171,7 @@ final class Edge {
                                 .status(status)
                                 .headers(headers)
                                 .header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
+                                .header(HeaderNames.CACHE_CONTROL, "no-store")
                                 .entity("HTTP/1.0 is not supported: use HTTP/1.1 (behind nginx: proxy_http_version 1.1;)\n")
                                 .keepAlive(false)
                                 .build())

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import dev.okapi.protocol.Wire;
+
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.concurrency.limits.Limit;
@@ -45,6 +47,7 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  *   <li>a first byte that cannot begin an HTTP request (a TLS ClientHello starts with 0x16) is
  *       answered with a one-line 400 and the connection closed at once.</li>
  * </ul>
+ * These are the protocol's rules [HTTP-6] and [HTTP-7] (protocol-spec, section 3.1).
  * Helidon keeps the socket in a private field; it is read by reflection once per connection. If
  * that fails (another Helidon version), the timer cannot close anything and the relay runs without
  * a head timeout: logged once as a warning.
@@ -247,8 +250,8 @@ final class GuardedConnection {
         String body = first == 0x16
                 ? "this port speaks plain HTTP/1.1, not TLS: use http://, or the relay's HTTPS port\n"
                 : "not an HTTP/1.1 request\n";
-        String response = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: "
-                + body.length() + "\r\nConnection: close\r\n\r\n" + body;
+        String response = "HTTP/1.1 400 Bad Request\r\nContent-Type: " + Wire.TEXT_PLAIN + "\r\nCache-Control: no-store\r\n"
+                + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body;
         ctx.dataWriter().writeNow(BufferData.create(response.getBytes(StandardCharsets.US_ASCII)));
         throw new CloseConnectionException("not HTTP: first byte 0x" + Integer.toHexString(first & 0xff));
     }
