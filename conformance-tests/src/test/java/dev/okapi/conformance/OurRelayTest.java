@@ -34,12 +34,6 @@ final class OurRelayTest {
      * deviation note and a permanent expected-failures file instead, never here.
      */
     static final Map<String, String> PENDING_RELAY_WORK = pending(
-            "http/3/1", "HTTP-6: close a connection whose request head is not complete within the head timeout (10 s)",
-            "http/3/2", "HTTP-7: answer non-HTTP bytes (a TLS ClientHello) with 400 or a close, at the latest at the head timeout",
-            "http/3/3", "HTTP-8: close the connection after the answer to a Connection: close request (Connect, errors)",
-            "http/3/4", "HTTP-8: close the producer's and the consumer's connection after their responses on Connection: close",
-            "http/3/5", "HTTP-8: close the connection after a Management API answer on Connection: close",
-            "http/3/7", "HTTP-10: answer HTTP/1.0 with 505, text/plain, one line saying to use HTTP/1.1, then close",
             "http/4/1", "HTTP-11: refuse a request with a Service-Worker header (403, one line) before touching the stream",
             "data/4/4", "DATA-8: notice a waiting producer that left (watch its socket without consuming its body) within 1 s",
             "data/8/3", "DATA-26: stop reporting a departed waiting producer or consumer present to Connect within 1 s",
