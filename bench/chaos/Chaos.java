@@ -336,21 +336,12 @@ public class Chaos {
                     return reset(s);
                 }
                 InputStream in = new BufferedInputStream(s.getInputStream());
-                String head;
-                try {
-                    head = readHead(in);
-                } catch (SocketTimeoutException e) {
-                    detail = "no answer";
-                    return View.HUNG;
-                } catch (IOException e) {
-                    detail = "cut before head";
-                    return View.ERROR;
+                Answer answer = Answer.read(in, View.ERROR);
+                if (answer.view() != null) {
+                    detail = answer.detail();
+                    return answer.view();
                 }
-                int status = statusOf(head);
-                if (status != 200) {
-                    detail = "status " + status;
-                    return View.REFUSED;
-                }
+                String head = answer.head();
                 Chunked control = new Chunked(in, contentLength(head));
                 String first = control.line();
                 if (!"[STATE:CONNECTED]".equals(first)) {
@@ -474,21 +465,12 @@ public class Chaos {
                     return reset(s);
                 }
                 InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
-                String head;
-                try {
-                    head = readHead(in);
-                } catch (SocketTimeoutException e) {
-                    detail = "no answer";
-                    return View.HUNG;
-                } catch (IOException e) {
-                    detail = "cut before head";
-                    return View.CUT;
+                Answer answer = Answer.read(in, View.CUT);
+                if (answer.view() != null) {
+                    detail = answer.detail();
+                    return answer.view();
                 }
-                int status = statusOf(head);
-                if (status != 200) {
-                    detail = "status " + status;
-                    return View.REFUSED;
-                }
+                String head = answer.head();
                 headSeen.countDown();
                 if (fault == Fault.CONSUMER_RESET_AFTER_HEAD) {
                     return reset(s);
@@ -555,6 +537,21 @@ public class Chaos {
             }
         }
         return sb.toString();
+    }
+
+    /** A side's response head: a 200's head (view null), or how the side ended without one. */
+    record Answer(String head, View view, String detail) {
+        static Answer read(InputStream in, View onCut) {
+            try {
+                String head = readHead(in);
+                int status = statusOf(head);
+                return status == 200 ? new Answer(head, null, "") : new Answer(head, View.REFUSED, "status " + status);
+            } catch (SocketTimeoutException e) {
+                return new Answer(null, View.HUNG, "no answer");
+            } catch (IOException e) {
+                return new Answer(null, onCut, "cut before head");
+            }
+        }
     }
 
     static int statusOf(String head) {

@@ -1,19 +1,14 @@
 package dev.okapi.relay;
 
-import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
@@ -32,10 +27,7 @@ import static org.hamcrest.Matchers.not;
  */
 class ResourceLimitsTest {
 
-    private static final Pattern LISTENING = Pattern.compile("Okapi relay listening on http://127\\.0\\.0\\.1:(\\d+)");
-
-    private Process relay;
-    private final StringBuffer log = new StringBuffer();
+    private RelayProcess relay;
     private final List<Socket> sockets = new ArrayList<>();
 
     @AfterEach
@@ -43,36 +35,16 @@ class ResourceLimitsTest {
         for (Socket s : sockets) {
             s.close();
         }
-        if (relay != null && relay.isAlive()) {
-            relay.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        if (relay != null) {
+            relay.close();
         }
     }
 
     /** Starts the relay under a shell that sets its limits first; returns its port. */
     private int startRelay(String limits, String heap, int maxWaitSeconds) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cmd = limits + "; exec \"$0\" -Xmx" + heap + " -XX:TieredStopAtLevel=1 -cp \"$1\" -Dserver.port=0"
-                + " -Dserver.host=127.0.0.1 -Dauth.mode=open -Dauth.data-dir=\"$2\" -Drelay.max-wait-seconds=" + maxWaitSeconds + " "
-                + Main.class.getName();
-        relay = new ProcessBuilder(List.of("bash", "-c", cmd, java, System.getProperty("java.class.path"),
-                Path.of(System.getProperty("java.io.tmpdir"), "okapi-limits-" + UUID.randomUUID()).toString()))
-                .redirectErrorStream(true).start();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    log.append(line).append('\n');
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-            port.completeExceptionally(new AssertionError("relay ended before listening:\n" + log));
-        });
-        return port.get(60, TimeUnit.SECONDS);
+        relay = new RelayProcess(limits, List.of("-Xmx" + heap, "-Drelay.max-wait-seconds=" + maxWaitSeconds,
+                "-Dauth.data-dir=" + Path.of(System.getProperty("java.io.tmpdir"), "okapi-limits-" + UUID.randomUUID())));
+        return relay.port();
     }
 
     /**
@@ -114,8 +86,8 @@ class ResourceLimitsTest {
     }
 
     private AssertionError failure(String what, Exception e) {
-        String lines = log.toString().lines().filter(l -> !l.contains("AccessLog")).reduce("", (x, y) -> x + y + "\n");
-        return new AssertionError(what + "; relay alive: " + relay.isAlive() + "; its log (access lines left out) ends:\n"
+        String lines = relay.log().lines().filter(l -> !l.contains("AccessLog")).reduce("", (x, y) -> x + y + "\n");
+        return new AssertionError(what + "; relay alive: " + relay.process.isAlive() + "; its log (access lines left out) ends:\n"
                 + lines.substring(Math.max(0, lines.length() - 4000)), e);
     }
 
@@ -163,14 +135,14 @@ class ResourceLimitsTest {
         int port = startRelay("ulimit -n 256", "128m", 5);
         int refused = waitingConsumers(port, 300, "relay at its connection limit");
         assertThat(refused, greaterThan(300 - 256));
-        assertThat(relay.isAlive(), is(true));
+        assertThat(relay.process.isAlive(), is(true));
         for (Socket s : sockets) {
             s.close();
         }
         sockets.clear();
         assertServesSoon(port);
-        assertThat(log.toString(), not(containsString("Too many open files")));
-        assertThat(log.toString(), not(containsString("terminating")));
+        assertThat(relay.log(), not(containsString("Too many open files")));
+        assertThat(relay.log(), not(containsString("terminating")));
     }
 
     @Test
@@ -178,8 +150,8 @@ class ResourceLimitsTest {
         int port = startRelay("ulimit -n 20000", "48m", 30);
         int refused = waitingConsumers(port, 6000, "relay at its connection limit|relay is short of memory");
         assertThat(refused, greaterThan(0));
-        assertThat(relay.isAlive(), is(true));
-        assertThat(log.toString(), not(containsString("OutOfMemoryError")));
+        assertThat(relay.process.isAlive(), is(true));
+        assertThat(relay.log(), not(containsString("OutOfMemoryError")));
         for (Socket s : sockets) {
             s.close();
         }

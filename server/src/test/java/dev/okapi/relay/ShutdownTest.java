@@ -1,10 +1,8 @@
 package dev.okapi.relay;
 
-import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,16 +43,14 @@ import dev.okapi.relay.core.Transfer;
  */
 class ShutdownTest {
 
-    private static final Pattern LISTENING = Pattern.compile("Okapi relay listening on http://127\\.0\\.0\\.1:([0-9]+) ");
     private static final long GRACE_MILLIS = 1000;
     private static final long DRAIN_MILLIS = 200;
 
     @TempDir
     Path dataDir;
 
+    private RelayProcess process;
     private Process relay;
-    private Thread logReader;
-    private final StringBuffer log = new StringBuffer();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @AfterEach
@@ -62,36 +58,18 @@ class ShutdownTest {
         for (AutoCloseable c : closeables) {
             c.close();
         }
-        if (relay != null && relay.isAlive()) {
-            relay.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        if (process != null) {
+            process.close();
         }
     }
 
     /** Starts the relay process and returns its port, read from its log line. */
     private int startRelay() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        relay = new ProcessBuilder(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
-                "-Dserver.port=0", "-Dserver.host=127.0.0.1",
+        process = new RelayProcess("", List.of("-Xmx128m",
                 "-Drelay.shutdown-grace-seconds=" + GRACE_MILLIS / 1000, "-Drelay.drain-millis=" + DRAIN_MILLIS,
-                "-Dauth.mode=open", "-Dauth.data-dir=" + dataDir,
-                Main.class.getName())).redirectErrorStream(true).start();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        logReader = Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    log.append(line).append('\n');
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-            port.completeExceptionally(new AssertionError("relay ended before listening:\n" + log));
-        });
-        return port.get(60, TimeUnit.SECONDS);
+                "-Dauth.data-dir=" + dataDir));
+        relay = process.process;
+        return process.port();
     }
 
     private RawHttp connect(int port) throws IOException {
@@ -175,12 +153,12 @@ class ShutdownTest {
         feeder.join(5000);
 
         long bound = GRACE_MILLIS + DRAIN_MILLIS + 1000 + 2000; // grace + abort bound + margin
-        assertTrue(relay.waitFor(bound, TimeUnit.MILLISECONDS), "relay still running after " + bound + " ms:\n" + log);
+        assertTrue(relay.waitFor(bound, TimeUnit.MILLISECONDS), "relay still running after " + bound + " ms:\n" + process.log());
         long exitedAfter = (System.nanoTime() - sigterm) / 1_000_000;
         assertThat(exitedAfter, lessThan(bound));
         assertThat(relay.exitValue(), is(143)); // 128 + SIGTERM
-        logReader.join(5000); // the rest of its output
-        String text = log.toString();
+        process.awaitLogEnd(5000); // the rest of its output
+        String text = process.log();
         assertThat(text, containsString("shutting down: 2 transfer(s) running"));
         assertThat(text, containsString("aborting 1 transfer(s) with [ERROR:RELAY_SHUTDOWN]"));
         assertThat(text, containsString("outcome=relay_shutdown"));
