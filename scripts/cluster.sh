@@ -5,6 +5,7 @@
 #   scripts/cluster.sh up --nodes N --port P --management-key K --dir D [--balancer haproxy|nginx]
 #   scripts/cluster.sh kill-node --dir D I      # SIGKILL node I (a crash, not a shutdown)
 #   scripts/cluster.sh down --dir D             # stops everything "up" started, by PID
+#   scripts/cluster.sh start-node --dir D I     # starts a killed node I again, on its port
 #
 # "up" returns once the balancer answers health and prints one line per node: node I PID PORT.
 # Everything lives under D: PostgreSQL's data (pg/), the balancer's configuration (generated from
@@ -15,7 +16,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "cluster.sh: $*" >&2; exit 1; }
-usage() { die "usage: cluster.sh up --nodes N --port P --management-key K --dir D [--balancer haproxy|nginx] | kill-node --dir D I | down --dir D"; }
+usage() { die "usage: cluster.sh up --nodes N --port P --management-key K --dir D [--balancer haproxy|nginx] | kill-node --dir D I | start-node --dir D I | down --dir D"; }
 
 # A TCP port on 127.0.0.1 that nothing listens on now and that this cluster has not handed out:
 # picked at random below Linux's ephemeral range (32768+), where outgoing connections take theirs.
@@ -97,6 +98,8 @@ up() {
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   echo "$port" >"$dir/balancer.port"
+  # What start-node needs to start a node again (the key: readable by this user only).
+  (umask 077 && printf 'jar=%q\nkey=%q\n' "$jar" "$key" >"$dir/nodes.env")
   echo "$balancer" >"$dir/balancer"
   touch "$dir/cluster.up"
   # A failure from here on stops whatever was started, so nothing is left running.
@@ -177,6 +180,25 @@ kill_node() {
   echo "node $i killed"
 }
 
+start_again() {
+  local i=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --dir) dir=${2:-}; shift 2 ;;
+      -*) usage ;;
+      *) i=$1; shift ;;
+    esac
+  done
+  [ -n "$dir" ] && [[ $i =~ ^[0-9]+$ ]] || usage
+  [ -f "$dir/node-$i.port" ] && [ -f "$dir/nodes.env" ] || die "no node $i in $dir"
+  ! kill -0 "$(cat "$dir/node-$i.pid")" 2>/dev/null || die "node $i is running"
+  # shellcheck disable=SC1091 # written by up
+  . "$dir/nodes.env"
+  start_node "$i" "$(cat "$dir/node-$i.port")"
+  wait_ok "$(cat "$dir/node-$i.port")" /observe/health/live 60 || die "node $i did not become healthy in 60 s: see $dir/node-$i.log"
+  echo "node $i $(cat "$dir/node-$i.pid") $(cat "$dir/node-$i.port")"
+}
+
 down() {
   while [ $# -gt 0 ]; do
     case $1 in
@@ -216,5 +238,6 @@ case ${1:-} in
   up) shift; up "$@" ;;
   kill-node) shift; kill_node "$@" ;;
   down) shift; down "$@" ;;
+  start-node) shift; start_again "$@" ;;
   *) usage ;;
 esac

@@ -76,6 +76,11 @@ final class Cluster implements AutoCloseable {
         script(Map.of(), "kill-node", "--dir", dir.toString(), Integer.toString(node));
     }
 
+    /** {@code cluster.sh start-node}: a killed node again, on its port, with the same options. */
+    void startNode(int node, String nodeOpts) throws IOException, InterruptedException {
+        script(Map.of("OKAPI_NODE_OPTS", nodeOpts), "start-node", "--dir", dir.toString(), Integer.toString(node));
+    }
+
     String nodeLog(int node) throws IOException {
         return Files.readString(dir.resolve("node-" + node + ".log"));
     }
@@ -125,6 +130,14 @@ final class Cluster implements AutoCloseable {
     int consumerStatus(String base, String path, String token) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/data" + path))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(20)).GET().build();
+        return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** The status of a producer's PUT of one byte through the balancer (504: no consumer within the wait limit). */
+    int producerStatus(String path, String token) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url() + "/data" + path))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(20))
+                .PUT(HttpRequest.BodyPublishers.ofString("x")).build();
         return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 

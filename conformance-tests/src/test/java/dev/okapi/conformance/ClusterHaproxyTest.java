@@ -3,12 +3,18 @@ package dev.okapi.conformance;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The cluster behind HAProxy (deploy/haproxy.cfg), and what the nodes share through PostgreSQL:
@@ -49,7 +55,57 @@ final class ClusterHaproxyTest extends ClusterCases {
 
     /** Whether {@code show servers state} gives the server operational state 0 (stopped). */
     private static boolean downIn(String state, String server) {
-        return state.lines().map(l -> l.split(" ")).anyMatch(f -> f.length > 5 && f[3].equals(server) && f[5].equals("0"));
+        return opState(state, server).equals("0");
+    }
+
+    private static String opState(String state, String server) {
+        return state.lines().map(l -> l.split(" ")).filter(f -> f.length > 5 && f[3].equals(server)).map(f -> f[5])
+                .findFirst().orElse("?");
+    }
+
+    /**
+     * A node that returns takes its paths back: a consumer that started waiting on another node
+     * before the balancer took the node back does not meet a producer that now lands on the
+     * returned node, but it is not held forever: it gets the wait limit's answer (3 s here), and a
+     * retry pairs on the returned node.
+     */
+    @Test
+    @Order(10) // after the kill: node 3 is down and killedPaths holds its paths
+    void aReturningNodeTakesItsPathsBackAndWaitersElsewhereEndAtTheWaitLimit() throws Exception {
+        assumeFalse(killedPaths.isEmpty(), "the kill case ran first");
+        String path = killedPaths.getFirst();
+        String write = cluster.createToken(1, "/kill", "write", true);
+        String read = cluster.createToken(1, "/kill", "read", true);
+        cluster.startNode(KILLED, NODE_OPTS); // healthy itself; HAProxy needs 2 good checks more
+        CompletableFuture<Integer> early = CompletableFuture.supplyAsync(() -> status(() -> cluster.consumerStatus(cluster.url(), path, read)));
+        assumeTrue(opState(cluster.haproxyState(), "relay" + KILLED).equals("0"),
+                "the consumer reached the balancer before it took the node back (else this case proves nothing)");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!opState(cluster.haproxyState(), "relay" + KILLED).equals("2")) {
+            assertTrue(System.nanoTime() < deadline, "HAProxy took relay" + KILLED + " back within 30 s:\n" + cluster.haproxyState());
+            Thread.sleep(100); // polling HAProxy's own state: nothing to wait on
+        }
+        CompletableFuture<Integer> producer = CompletableFuture.supplyAsync(() -> status(() -> cluster.producerStatus(path, write)));
+        int earlyStatus = early.get(60, TimeUnit.SECONDS);
+        assertEquals(504, earlyStatus, "the consumer waiting on the fallback node gets the wait limit's answer, not the producer");
+        assertEquals(504, (int) producer.get(60, TimeUnit.SECONDS), "the producer on the returned node did not meet it either");
+        byte[] payload = new byte[100_000];
+        new Random(14).nextBytes(payload);
+        RawStream.Result r = new RawStream(path, payload, payload.length, 0).run(cluster.port, write, read, new CountDownLatch(1));
+        assertTrue(r.completed(), "a retry pairs on the returned node: " + r);
+        assertTrue(cluster.nodeLog(KILLED).contains("transfer path=" + path + " "), "the returned node carried it");
+    }
+
+    private interface Call {
+        int status() throws Exception;
+    }
+
+    private static int status(Call call) {
+        try {
+            return call.status();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
