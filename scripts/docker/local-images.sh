@@ -4,7 +4,7 @@
 # mirror), and prints the runtime image's name on stdout (progress goes to stderr):
 #
 #   localhost/okapi-local/debian:bookworm   debootstrap --variant=minbase bookworm, podman import
-#   localhost/okapi-local/jre:<version>     that base + a jlink runtime of this machine's JDK 21+
+#   localhost/okapi-local/jre:<version>-<n> that base + a jlink runtime of this machine's JDK 21+
 #                                           (scripts/use-jdk21.sh picks it) in /opt/java/openjdk,
 #                                           on PATH, as in the public eclipse-temurin images
 #
@@ -37,9 +37,10 @@ cd "$(dirname "$0")/../.."
 readonly BASE_IMAGE=localhost/okapi-local/debian:bookworm
 readonly CACHE_DIR="${OKAPI_CACHE_DIR:-/var/cache/okapi}"
 readonly BASE_TAR="$CACHE_DIR/debian-bookworm-minbase.tar"
-# What eclipse-temurin's JRE images offer an application (every java.* module), plus the JDK
-# modules a server library may use (sun.misc.Unsafe, zip file systems, DNS lookups, EC keys).
-readonly JLINK_MODULES=java.se,jdk.unsupported,jdk.zipfs,jdk.naming.dns,jdk.crypto.ec,jdk.crypto.cryptoki
+# What eclipse-temurin's JRE images offer an application: every java.* module and the JDK's
+# runtime modules (com.sun.management, JFR, zip file systems, DNS, EC keys, ...), without the
+# development tools and desktop modules. The relay reads com.sun.management (jdk.management).
+readonly JLINK_MODULES=java.se,jdk.charsets,jdk.crypto.cryptoki,jdk.crypto.ec,jdk.dynalink,jdk.httpserver,jdk.jfr,jdk.localedata,jdk.management,jdk.management.agent,jdk.management.jfr,jdk.naming.dns,jdk.net,jdk.nio.mapmode,jdk.sctp,jdk.security.auth,jdk.security.jgss,jdk.unsupported,jdk.xml.dom,jdk.zipfs
 
 log() { echo "local-images: $*" >&2; }
 
@@ -127,7 +128,8 @@ build_image() {
 
 build_jre() {
   local image ctx
-  image="localhost/okapi-local/jre:$(jdk_version)"
+  # The module list is part of the name: a changed list makes a new image, not a stale reuse.
+  image="localhost/okapi-local/jre:$(jdk_version)-$(cksum <<<"$JLINK_MODULES" | cut -c1-6)"
   reuse "$image" && return
   ctx=$(mktemp -d /var/tmp/okapi-jre.XXXXXX)
   log "jlink $JAVA_HOME into $image"
