@@ -165,31 +165,30 @@ up() {
   done
 }
 
-kill_node() {
-  local i=""
+# The arguments of kill-node and start-node, "--dir D I" in any order: sets dir and node.
+node_args() {
+  node=""
   while [ $# -gt 0 ]; do
     case $1 in
       --dir) dir=${2:-}; shift 2 ;;
       -*) usage ;;
-      *) i=$1; shift ;;
+      *) node=$1; shift ;;
     esac
   done
-  [ -n "$dir" ] && [[ $i =~ ^[0-9]+$ ]] || usage
+  [ -n "$dir" ] && [[ $node =~ ^[0-9]+$ ]] || usage
+}
+
+kill_node() {
+  node_args "$@"
+  local i=$node
   [ -f "$dir/node-$i.pid" ] || die "no node $i in $dir"
   kill -KILL "$(cat "$dir/node-$i.pid")" 2>/dev/null || die "node $i (PID $(cat "$dir/node-$i.pid")) is not running"
   echo "node $i killed"
 }
 
 start_again() {
-  local i=""
-  while [ $# -gt 0 ]; do
-    case $1 in
-      --dir) dir=${2:-}; shift 2 ;;
-      -*) usage ;;
-      *) i=$1; shift ;;
-    esac
-  done
-  [ -n "$dir" ] && [[ $i =~ ^[0-9]+$ ]] || usage
+  node_args "$@"
+  local i=$node
   [ -f "$dir/node-$i.port" ] && [ -f "$dir/nodes.env" ] || die "no node $i in $dir"
   ! kill -0 "$(cat "$dir/node-$i.pid")" 2>/dev/null || die "node $i is running"
   # shellcheck disable=SC1091 # written by up

@@ -81,6 +81,22 @@ final class Cluster implements AutoCloseable {
         script(Map.of("OKAPI_NODE_OPTS", nodeOpts), "start-node", "--dir", dir.toString(), Integer.toString(node));
     }
 
+    /** Stops the cluster's PostgreSQL at once (SIGINT: its fast shutdown), as an outage would. */
+    void stopDatabase() throws IOException, InterruptedException {
+        String pid = Files.readString(dir.resolve("pg.pid")).strip();
+        Process kill = new ProcessBuilder("kill", "-INT", pid).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -INT " + pid + " failed");
+        }
+        ProcessHandle.of(Long.parseLong(pid)).ifPresent(h -> h.onExit().join());
+    }
+
+    /** A GET on one node: status and body. */
+    HttpResponse<String> get(int node, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(nodeUrl(node) + path)).timeout(Duration.ofSeconds(20)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     String nodeLog(int node) throws IOException {
         return Files.readString(dir.resolve("node-" + node + ".log"));
     }

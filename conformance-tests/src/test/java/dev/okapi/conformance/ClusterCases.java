@@ -103,13 +103,28 @@ abstract class ClusterCases {
         assertFalse(log.contains("SKIP auth/2") || log.contains("SKIP mgmt"), "the token and Management cases ran:\n" + log);
     }
 
+    /** A recursive write token made through node 1 and a read token through node 2, for a subtree. */
+    Tokens tokens(String root) throws Exception {
+        return new Tokens(cluster.createToken(1, root, "write", true), cluster.createToken(2, root, "read", true));
+    }
+
+    record Tokens(String write, String read) {
+    }
+
+    /** Reproducible random bytes to stream. */
+    static byte[] payload(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
     @Test
-    @Order(9) // last: it kills a node
+    @Order(9) // kills node 3; the cases after it use that
     void aKilledNodeFailsOnlyItsStreamsVisiblyAndItsPathsMoveOn() throws Exception {
-        String write = cluster.createToken(1, "/kill", "write", true);
-        String read = cluster.createToken(2, "/kill", "read", true);
-        byte[] payload = new byte[1 << 20];
-        new Random(13).nextBytes(payload);
+        Tokens tokens = tokens("/kill");
+        String write = tokens.write();
+        String read = tokens.read();
+        byte[] payload = payload(1 << 20, 13);
 
         CountDownLatch receiving = new CountDownLatch(STREAMS);
         List<RawStream.Result> first;

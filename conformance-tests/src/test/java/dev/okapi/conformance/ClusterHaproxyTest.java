@@ -3,7 +3,6 @@ package dev.okapi.conformance;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -74,8 +74,9 @@ final class ClusterHaproxyTest extends ClusterCases {
     void aReturningNodeTakesItsPathsBackAndWaitersElsewhereEndAtTheWaitLimit() throws Exception {
         assumeFalse(killedPaths.isEmpty(), "the kill case ran first");
         String path = killedPaths.getFirst();
-        String write = cluster.createToken(1, "/kill", "write", true);
-        String read = cluster.createToken(1, "/kill", "read", true);
+        Tokens tokens = tokens("/kill");
+        String write = tokens.write();
+        String read = tokens.read();
         cluster.startNode(KILLED, NODE_OPTS); // healthy itself; HAProxy needs 2 good checks more
         CompletableFuture<Integer> early = CompletableFuture.supplyAsync(() -> status(() -> cluster.consumerStatus(cluster.url(), path, read)));
         assumeTrue(opState(cluster.haproxyState(), "relay" + KILLED).equals("0"),
@@ -89,11 +90,52 @@ final class ClusterHaproxyTest extends ClusterCases {
         int earlyStatus = early.get(60, TimeUnit.SECONDS);
         assertEquals(504, earlyStatus, "the consumer waiting on the fallback node gets the wait limit's answer, not the producer");
         assertEquals(504, (int) producer.get(60, TimeUnit.SECONDS), "the producer on the returned node did not meet it either");
-        byte[] payload = new byte[100_000];
-        new Random(14).nextBytes(payload);
+        byte[] payload = payload(100_000, 14);
         RawStream.Result r = new RawStream(path, payload, payload.length, 0).run(cluster.port, write, read, new CountDownLatch(1));
         assertTrue(r.completed(), "a retry pairs on the returned node: " + r);
         assertTrue(cluster.nodeLog(KILLED).contains("transfer path=" + path + " "), "the returned node carried it");
+    }
+
+    /**
+     * The database goes away while a stream runs: the stream completes, health says why, and new
+     * requests get 503 with one line once the nodes' copies are older than the bound (5 s).
+     */
+    @Test
+    @Order(20) // last: the database stays down
+    void aDatabaseOutageLeavesRunningStreamsAloneAndRefusesNewRequestsWith503() throws Exception {
+        Tokens tokens = tokens("/outage");
+        String write = tokens.write();
+        String read = tokens.read();
+        byte[] payload = payload(1 << 20, 20);
+        CountDownLatch receiving = new CountDownLatch(1);
+        CompletableFuture<RawStream.Result> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new RawStream("/outage/running", payload, 32 << 10, 100).run(cluster.port, write, read, receiving);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(receiving.await(60, TimeUnit.SECONDS), "the stream runs");
+        cluster.stopDatabase();
+        long stopped = System.nanoTime();
+        // A write token on a consumer's GET: 403 while the node trusts its copy, 503 after.
+        while (cluster.consumerStatus(cluster.nodeUrl(1), "/outage/x", write) != 503) {
+            long millis = (System.nanoTime() - stopped) / 1_000_000;
+            assertTrue(millis < BOUND_MILLIS + 5_000, "node 1 refuses with 503 within the bound; after " + millis + " ms it does not");
+            Thread.sleep(100); // polling the node: the outage gives no signal to wait on
+        }
+        HttpResponse<String> refused = cluster.get(1, "/data/outage/y?accesstoken=" + read);
+        assertEquals(503, refused.statusCode());
+        assertEquals("token store unavailable: retry later\n", refused.body(), "one line, no stack trace");
+        HttpResponse<String> health = cluster.get(1, "/observe/health");
+        assertEquals(503, health.statusCode(), health.body());
+        assertTrue(health.body().contains("token-store") && health.body().contains("PostgreSQL"), health.body());
+        assertEquals(200, cluster.get(1, "/observe/health/live").statusCode(), "liveness stays up: the balancer keeps the node");
+        RawStream.Result r = running.get(60, TimeUnit.SECONDS);
+        assertTrue(r.completed(), "the running stream completed: " + r);
+        String log = cluster.nodeLog(1) + cluster.nodeLog(2) + cluster.nodeLog(3);
+        assertTrue(log.lines().anyMatch(l -> l.contains("SEVERE") && l.contains("unreachable")), "one clear log line");
+        assertFalse(log.contains("\tat org.postgresql") || log.contains("\tat com.zaxxer"), "no stack trace in the nodes' logs");
     }
 
     private interface Call {
