@@ -47,5 +47,5 @@ for t in haproxy-3-nodes direct-1-node; do
   med() { awk -v t="$t" -v m="$1" '$1=="R" && $2=="streams" && $3==m && $4==t {print $6}' "$raw" | sort -g \
     | awk '{v[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
   minv=$(awk -v t="$t" '$1=="R" && $2=="streams" && $3=="verified" && $4==t {print $6}' "$raw" | sort -g | head -n1)
-  printf '| %s | %.1f | %s | %.2f |\n' "$t" "$(med aggregate_MiBps)" "${minv:--}" "$(med cpu_s_per_GiB)"
+  printf '| %s | %.1f | %.0f | %.2f |\n' "$t" "$(med aggregate_MiBps)" "${minv:-0}" "$(med cpu_s_per_GiB)"
 done
