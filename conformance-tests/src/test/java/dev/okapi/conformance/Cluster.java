@@ -97,6 +97,22 @@ final class Cluster implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * The operator's {@code token …} command line against the cluster's PostgreSQL, as an operator
+     * runs it on any machine that reaches the database: what it printed, and its exit code.
+     */
+    String[] tokenCli(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx96m",
+                "-Dauth.store=postgresql", "-Dauth.jdbc-user=okapi",
+                "-Dauth.jdbc-url=jdbc:postgresql://127.0.0.1:" + Files.readString(dir.resolve("pg.port")).strip() + "/okapi",
+                "-jar", Path.of(System.getProperty("okapi.relayJar", "../server/target/okapi-relay.jar")).toAbsolutePath().toString(),
+                "token"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new String[] {out, Integer.toString(p.waitFor())};
+    }
+
     String nodeLog(int node) throws IOException {
         return Files.readString(dir.resolve("node-" + node + ".log"));
     }

@@ -96,6 +96,24 @@ final class ClusterHaproxyTest extends ClusterCases {
         assertTrue(cluster.nodeLog(KILLED).contains("transfer path=" + path + " "), "the returned node carried it");
     }
 
+    /** The operator's command line works against PostgreSQL: its tokens work on every node, its revoke reaches all. */
+    @Test
+    @Order(3)
+    void theOperatorCommandLineWorksAgainstTheSharedStore() throws Exception {
+        String[] created = cluster.tokenCli("create", "--path", "/cli/a", "--mode", "write", "--expires", "1h", "--json");
+        assertEquals("0", created[1], created[0]);
+        String json = created[0].lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(() -> new AssertionError(created[0]));
+        String secret = Cluster.field(json, "token");
+        for (int node = 1; node <= 3; node++) {
+            assertEquals(403, cluster.consumerStatus(cluster.nodeUrl(node), "/cli/a", secret), "node " + node + " knows the token");
+        }
+        String[] revoked = cluster.tokenCli("revoke", Cluster.field(json, "token_id"));
+        assertEquals("0", revoked[1], revoked[0]);
+        for (int node = 1; node <= 3; node++) {
+            assertEquals(401, cluster.consumerStatus(cluster.nodeUrl(node), "/cli/a", secret), "node " + node + " refuses it once revoke returned");
+        }
+    }
+
     /**
      * The database goes away while a stream runs: the stream completes, health says why, and new
      * requests get 503 with one line once the nodes' copies are older than the bound (5 s).
