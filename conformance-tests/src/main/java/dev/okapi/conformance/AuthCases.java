@@ -152,12 +152,18 @@ final class AuthCases {
                 Mgmt.delete(c.target, c.managementKey(), t.tokenId());
             }
         });
-        r.needs(Need.TOKENS, Need.MGMT).must("AUTH-5", "a plain token covers its path only; a recursive one its subtree at segment boundaries", c -> {
+        r.needs(Need.TOKENS, Need.MGMT).must("AUTH-5", "a plain token covers its path only; a recursive one its subtree at segment boundaries, trailing slashes as written", c -> {
             String p = c.path();
             Instant exp = Instant.now().plusSeconds(3600);
             Mgmt.Token plain = Mgmt.create(c.target, c.managementKey(), Mgmt.tokenForm(p, "write", false, exp));
             Mgmt.Token rec = Mgmt.create(c.target, c.managementKey(), Mgmt.tokenForm(p + "/tree", "write", true, exp));
+            Mgmt.Token slash = Mgmt.create(c.target, c.managementKey(), Mgmt.tokenForm(p + "/dir/", "write", true, exp));
             try {
+                authorised(c, p + "/tree/", rec.token());
+                authorised(c, p + "/dir/", slash.token());
+                authorised(c, p + "/dir/b", slash.token());
+                check403(c, "GET", Wire0.connect(p + "/dir", AWAIT_READER, "timeout=0"), slash.token(),
+                        "a recursive token for a path with a trailing slash, on that path without it");
                 authorised(c, p, plain.token());
                 check403(c, "GET", Wire0.connect(p + "/x", AWAIT_READER, "timeout=0"), plain.token(), "a plain token below its path");
                 check403(c, "GET", Wire0.connect(p + "/", AWAIT_READER, "timeout=0"), plain.token(), "a plain token on its path + /");
@@ -169,6 +175,7 @@ final class AuthCases {
             } finally {
                 Mgmt.delete(c.target, c.managementKey(), plain.tokenId());
                 Mgmt.delete(c.target, c.managementKey(), rec.tokenId());
+                Mgmt.delete(c.target, c.managementKey(), slash.tokenId());
             }
         });
     }

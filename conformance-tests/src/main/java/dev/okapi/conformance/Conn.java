@@ -79,9 +79,17 @@ final class Conn implements AutoCloseable {
 
     /** Connects to the target with a bounded connect and read timeout. */
     static Conn open(Target target, Duration readTimeout) throws IOException {
+        return open(target, readTimeout, 0);
+    }
+
+    /** The same with the receive buffer pinned (before connecting, so that TCP's window follows it); 0: the system's. */
+    static Conn open(Target target, Duration readTimeout, int receiveBuffer) throws IOException {
         Socket s = target.tls() ? target.socketFactory().createSocket() : new Socket();
         try {
             s.setTcpNoDelay(true);
+            if (receiveBuffer > 0) {
+                s.setReceiveBufferSize(receiveBuffer);
+            }
             s.connect(new InetSocketAddress(target.host(), target.port()), 5000);
             s.setSoTimeout(timeoutMillis(readTimeout));
             if (s instanceof javax.net.ssl.SSLSocket ssl) {

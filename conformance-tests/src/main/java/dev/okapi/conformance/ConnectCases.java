@@ -212,6 +212,7 @@ final class ConnectCases {
             Ctx.status(rep, Wire.WAIT_EXPIRED, "timeout=1, no peer");
             Ctx.oneLine(rep, "504 answer");
             expect(ms >= 900 && ms < 4000, "time to 504", "about 1 s (0.9 … 4 s)", () -> ms + " ms");
+            c.info("504 after " + ms + " ms");
         });
         r.must("CONN-7", "timeout=0 with no peer: 504 at once", c -> {
             long t0 = System.nanoTime();
@@ -241,6 +242,7 @@ final class ConnectCases {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             Ctx.status(rep, Wire.WAIT_EXPIRED, "Connect with no peer");
             expect(ms <= c.waitLimit().toMillis() + 3000, "time to 504", "at most the wait limit (+3 s)", () -> ms + " ms");
+            c.info("504 after " + ms + " ms (wait limit " + c.waitLimit().toMillis() + " ms)");
         });
 
         r.group("methods (6)");
@@ -294,12 +296,15 @@ final class ConnectCases {
         URI uri = u;
         expect(uri.isAbsolute() && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null,
                 "the Connect answer's body", "an absolute http(s) URL", () -> "'" + Text.clip(body, 200) + "'");
-        expect(uri.getRawPath() != null && uri.getRawPath().endsWith(path), "the Data URL's path (CONN-11)", "ending with " + path,
-                () -> String.valueOf(uri.getRawPath()));
+        if (uri.getRawPath() == null || !uri.getRawPath().endsWith(path)) {
+            throw new Failure("CONN-11", "the Data URL's path", "ending with " + path, String.valueOf(uri.getRawPath()));
+        }
         String want = c.opt.publicUrl().map(pu -> Target.parse(pu, false).origin()).orElse(c.target.origin());
         String got = Target.parse(uri.getScheme() + "://" + uri.getRawAuthority(), false).origin();
-        expect(got.equals(want), "the Data URL's origin (CONN-12)", want + (c.opt.publicUrl().isPresent() ? " (--public-url)"
-                : " (the --target; give --public-url if the relay names another)"), () -> got + " in " + url);
+        if (!got.equals(want)) {
+            throw new Failure("CONN-12", "the Data URL's origin", want + (c.opt.publicUrl().isPresent() ? " (--public-url)"
+                    : " (the --target; give --public-url if the relay names another)"), got + " in " + url);
+        }
         return uri;
     }
 
@@ -308,7 +313,7 @@ final class ConnectCases {
         String pt = producerUrl.getRawPath() + (producerUrl.getRawQuery() == null ? "" : "?" + producerUrl.getRawQuery());
         String ct = consumerUrl.getRawPath() + (consumerUrl.getRawQuery() == null ? "" : "?" + consumerUrl.getRawQuery());
         Conn pc = c.openAt(producerUrl);
-        pc.send(c.head("PUT", pt, Ctx.Side.PRODUCER, "Transfer-Encoding: chunked"));
+        pc.send(c.head("PUT", pt, producerUrl.getRawAuthority(), Ctx.Side.PRODUCER, "Transfer-Encoding: chunked"));
         Producer p = new Producer(c, pc, Producer.Framing.CHUNKED);
         // The field client reads the control lines while it uploads.
         Future<Void> sender = c.async(() -> {
@@ -317,7 +322,7 @@ final class ConnectCases {
             return null;
         });
         Conn cc = c.openAt(consumerUrl);
-        cc.send(c.head("GET", ct, Ctx.Side.CONSUMER));
+        cc.send(c.head("GET", ct, consumerUrl.getRawAuthority(), Ctx.Side.CONSUMER));
         Head ch = c.readHead(cc, "GET at the Data URL");
         Conn.Body b = ch.status() == Wire.OK ? cc.readBody(ch, 1 << 24) : new Conn.Body(new byte[0], Conn.End.CLEAN, null);
         c.await(sender, Duration.ofSeconds(30), "the upload");

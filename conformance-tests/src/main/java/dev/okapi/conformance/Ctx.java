@@ -118,7 +118,12 @@ final class Ctx implements AutoCloseable {
     }
 
     Conn open(Duration readTimeout) throws IOException {
-        Conn c = Conn.open(target, readTimeout);
+        return open(readTimeout, 0);
+    }
+
+    /** A connection whose receive buffer is pinned to {@code receiveBuffer} bytes (0: the system's, autotuned). */
+    Conn open(Duration readTimeout, int receiveBuffer) throws IOException {
+        Conn c = Conn.open(target, readTimeout, receiveBuffer);
         synchronized (conns) {
             conns.add(c);
         }
@@ -147,8 +152,13 @@ final class Ctx implements AutoCloseable {
 
     /** A request head: request line, Host, the side's credential, extra header lines, blank line. */
     String head(String method, String target, Side side, String... headers) {
+        return head(method, target, this.target.hostHeader(), side, headers);
+    }
+
+    /** The same for another origin (a Data URL that Connect named): its own Host. */
+    String head(String method, String target, String host, Side side, String... headers) {
         StringBuilder sb = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(this.target.hostHeader()).append("\r\n").append(auth(side));
+                .append("Host: ").append(host).append("\r\n").append(auth(side));
         for (String h : headers) {
             sb.append(h).append("\r\n");
         }

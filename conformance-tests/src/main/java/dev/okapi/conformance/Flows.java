@@ -54,21 +54,23 @@ final class Flows {
             c.awaitPresent(path, Ctx.Side.PRODUCER);
             cons = c.consumer(path);
         }
-        Future<Void> sender = c.async(() -> {
-            sendAll(p, payload, 65536);
-            p.end();
-            return null;
-        });
-        Head ch = cons.head();
-        Conn.Body b = ch.status() == Wire.OK ? cons.conn.readBody(ch, Integer.MAX_VALUE - 16) : new Conn.Body(new byte[0], Conn.End.CLEAN, null);
-        c.await(sender, Duration.ofSeconds(30), "the producer's upload");
-        return new Transfer(p.finish(), b, ch);
+        return uploadAndRead(c, p, cons, payload);
     }
 
     /** A consumer for a producer already waiting on {@code path}, which then sends {@code payload} and ends. */
     static Transfer pairWithWaiting(Ctx c, String path, Producer p, byte[] payload) throws Exception {
         Consumer cons = c.consumer(path);
         p.paired();
+        return uploadAndRead(c, p, cons, payload);
+    }
+
+    /** A producer for a consumer already waiting on {@code path}: sends {@code payload} and ends. */
+    static Transfer pairWithWaitingConsumer(Ctx c, String path, Consumer cons, byte[] payload) throws Exception {
+        return uploadAndRead(c, c.producer(path, Producer.Framing.length(payload.length), false), cons, payload);
+    }
+
+    /** The producer uploads {@code payload} and ends while the consumer reads its whole response; what both saw. */
+    private static Transfer uploadAndRead(Ctx c, Producer p, Consumer cons, byte[] payload) throws Exception {
         Future<Void> sender = c.async(() -> {
             sendAll(p, payload, 65536);
             p.end();
@@ -77,15 +79,6 @@ final class Flows {
         Head ch = cons.head();
         Conn.Body b = ch.status() == Wire.OK ? cons.conn.readBody(ch, Integer.MAX_VALUE - 16) : new Conn.Body(new byte[0], Conn.End.CLEAN, null);
         c.await(sender, Duration.ofSeconds(30), "the producer's upload");
-        return new Transfer(p.finish(), b, ch);
-    }
-
-    /** A producer for a consumer already waiting on {@code path}: sends {@code payload} and ends. */
-    static Transfer pairWithWaitingConsumer(Ctx c, String path, Consumer cons, byte[] payload) throws Exception {
-        Producer p = c.producer(path, Producer.Framing.length(payload.length), false);
-        p.send(payload);
-        Head ch = cons.head();
-        Conn.Body b = ch.status() == Wire.OK ? cons.conn.readBody(ch, Integer.MAX_VALUE - 16) : new Conn.Body(new byte[0], Conn.End.CLEAN, null);
         return new Transfer(p.finish(), b, ch);
     }
 

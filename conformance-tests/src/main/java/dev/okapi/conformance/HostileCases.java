@@ -110,6 +110,12 @@ final class HostileCases {
                 ph = null; // closed: a refusal
             }
             if (ph == null || ph.status() >= 400) {
+                // Refused: the consumer is untouched, still waiting, and pairs with the next producer.
+                expect(!cons.conn.anyBytesWithin(Duration.ofMillis(300)), "the waiting consumer after the refused PUT",
+                        "untouched (no response yet)", () -> "bytes arrived: the refused request reached it");
+                Flows.Transfer t = Flows.pairWithWaitingConsumer(c, p, cons, Text.ascii("next"));
+                expect(t.body().end() == Conn.End.CLEAN && t.body().text().equals("next"), "the consumer after the refused PUT",
+                        "the next producer's stream, exactly", t.body()::describe);
                 return;
             }
             Head pHead = ph;

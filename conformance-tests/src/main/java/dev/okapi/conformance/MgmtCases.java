@@ -140,9 +140,10 @@ final class MgmtCases {
                     Map.of("token_id", "key_conformance_" + Text.hex(6)));
             expect422(rep, "delete of an unknown token_id");
         });
-        r.needs(Need.MGMT).must("MGMT-7", "accesstoken.list lists a new token's id and never a secret", c -> {
+        r.needs(Need.MGMT).must("MGMT-7", "accesstoken.list lists a new token with its fields as created, and never a secret", c -> {
             String p = c.path();
-            Mgmt.Token t = Mgmt.create(c.target, c.managementKey(), Mgmt.tokenForm(p, "read", true, Instant.now().plusSeconds(3600)));
+            Instant expires = Instant.ofEpochSecond(Instant.now().plusSeconds(3600).getEpochSecond());
+            Mgmt.Token t = Mgmt.create(c.target, c.managementKey(), Mgmt.tokenForm(p, "read", true, expires));
             try {
                 Ctx.Reply rep = Mgmt.call(c.target, Optional.of(c.managementKey()), "GET", "/accesstoken.list", null);
                 Ctx.status(rep, Wire.OK, "accesstoken.list");
@@ -151,6 +152,14 @@ final class MgmtCases {
                 expect(rep.text().contains("\"" + t.tokenId() + "\""), "the list", "contains " + t.tokenId(), () -> Text.clip(rep.text(), 300));
                 expect(!rep.text().contains(t.token()), "the list", "no token secret", () -> "the secret of " + t.tokenId());
                 c.creds().write().ifPresent(w -> expect(!rep.text().contains(w), "the list", "no token secret", () -> "the write token"));
+                Map<?, ?> entry = ((List<?>) m.get("tokens")).stream().filter(e -> e instanceof Map<?, ?> em
+                        && t.tokenId().equals(em.get("token_id"))).map(e -> (Map<?, ?>) e).findFirst().orElse(Map.of());
+                String want = "{token_id: " + t.tokenId() + ", path: " + p + ", access_mode: read, recursive: true, expires: "
+                        + expires.getEpochSecond() + "}";
+                expect(p.equals(entry.get("path")) && "read".equals(entry.get("access_mode"))
+                                && Boolean.TRUE.equals(entry.get("recursive"))
+                                && entry.get("expires") instanceof BigDecimal e && e.longValue() == expires.getEpochSecond(),
+                        "the new token's entry in the list", want, entry::toString);
             } finally {
                 Mgmt.delete(c.target, c.managementKey(), t.tokenId());
             }

@@ -16,7 +16,7 @@ final class PathCases {
         r.section("path");
 
         r.group("grammar (4)");
-        r.must("PATH-1", "valid paths are accepted: digits, . _ -, dots inside segments, trailing slash, 1000 characters", c -> {
+        r.must("PATH-1", "valid paths are accepted on Connect and Data: digits, . _ -, dots inside segments, trailing slash, 1000 characters", c -> {
             String base = c.path();
             String longPath = base + "/" + "a".repeat(1000 - base.length() - 1);
             for (String p : new String[] {base, base + "/0-9_a.b", base + "/.hidden", base + "/x..y", base + "/trailing/",
@@ -37,11 +37,12 @@ final class PathCases {
             String base = c.path();
             rejected(c, base + "/" + "a".repeat(1001 - base.length() - 1));
         });
-        r.must("PATH-1", "a request with no stream path gets 400 (or 404) and never waits", c -> {
+        r.must("PATH-1", "a request with no stream path gets 400 and never waits", c -> {
             for (String t : new String[] {Wire.DATA_PREFIX, Wire.DATA_PREFIX + "/", Wire.CONNECT_PREFIX + "?mode=await-reader",
                 Wire.CONNECT_PREFIX + "/?mode=await-reader"}) {
                 Ctx.Reply rep = c.get(t, Ctx.Side.CONSUMER);
-                expect(Ctx.oneOf(rep.status(), Wire.BAD_REQUEST, Wire.NOT_FOUND), "GET " + t, "400 or 404", rep::describe);
+                expect(rep.status() == Wire.BAD_REQUEST, "GET " + t, "400 (a Data or Connect request whose stream path is empty)",
+                        rep::describe);
             }
         });
 
@@ -94,6 +95,8 @@ final class PathCases {
         Ctx.Reply rep = c.get(Wire0.connect(path, Wire.Mode.AWAIT_READER, "timeout=0"), Ctx.Side.PRODUCER);
         expect(rep.status() == Wire.WAIT_EXPIRED, "Connect on the valid path " + Text.clip(path, 80),
                 "504 (accepted, no peer within timeout=0)", rep::describe);
+        // And on the Data API: a consumer and a producer pair on it.
+        Flows.clean(c, path, Text.ascii("on " + path), Flows.Order.CONSUMER_FIRST);
     }
 
     /** A path the grammar rejects: 400 on Data GET, Data PUT and Connect, without waiting. */

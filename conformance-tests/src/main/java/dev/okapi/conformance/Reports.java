@@ -32,7 +32,7 @@ final class Reports {
         }
         out.printf("%-4s %-12s [%s] %s (%d ms)%n", label(r.outcome()), c.id(), c.spec(), c.description(), r.millis());
         if (r.outcome() == Result.Outcome.FAIL) {
-            out.println("       requirement: " + requirement(c));
+            out.println("       requirement: " + requirement(r));
             out.println("       what: " + r.message());
             if (r.expected() != null) {
                 out.println("       expected: " + r.expected());
@@ -53,11 +53,12 @@ final class Reports {
         return o == Result.Outcome.NA ? "N/A" : o.name();
     }
 
-    /** {@code DATA-21 (MUST, section 5.6): the sentence}. */
-    String requirement(Case c) {
-        Traceability.Requirement r = spec.requirements().get(c.spec());
-        return r == null ? c.spec() + " (" + c.level() + ")"
-                : c.spec() + " (" + c.level() + ", section " + r.section() + "): " + r.sentence();
+    /** {@code DATA-21 (MUST, section 5.6): the sentence}, for the requirement the result is about. */
+    String requirement(Result res) {
+        Traceability.Requirement r = spec.requirements().get(res.spec());
+        String found = res.spec().equals(res.kase().spec()) ? "" : " (found by this " + res.kase().spec() + " case)";
+        return r == null ? res.spec() + " (" + res.kase().level() + ")" + found
+                : res.spec() + " (" + r.level() + ", section " + r.section() + "): " + r.sentence() + found;
     }
 
     /**
@@ -112,7 +113,7 @@ final class Reports {
             switch (r.outcome()) {
                 case FAIL -> sb.append("\n    <failure message=\"").append(xml(r.expectedFailure().map(w -> "expected failure ("
                                 + w + "): ").orElse("") + c.spec() + ": " + r.message())).append("\">")
-                        .append(xml("requirement: " + requirement(c) + "\nexpected: " + r.expected() + "\nactual:   " + r.actual()))
+                        .append(xml("requirement: " + requirement(r) + "\nexpected: " + r.expected() + "\nactual:   " + r.actual()))
                         .append("</failure>\n  ");
                 case SKIP -> sb.append("<skipped message=\"").append(xml(r.message())).append("\"/>");
                 case NA -> sb.append("<skipped message=\"").append(xml("not applicable: " + r.message())).append("\"/>");
@@ -145,7 +146,7 @@ final class Reports {
                 sb.append(",\"info\":[").append(String.join(",", r.info().stream().map(Json::quote).toList())).append(']');
             }
             if (r.outcome() == Result.Outcome.FAIL) {
-                sb.append(",\"requirement\":").append(Json.quote(requirement(c)));
+                sb.append(",\"requirement\":").append(Json.quote(requirement(r)));
             }
             if (r.message() != null) {
                 sb.append(",\"message\":").append(Json.quote(r.message()));

@@ -15,9 +15,10 @@ import java.util.Optional;
  * @param millis          wall time
  * @param info            measurements shown whatever the outcome (buffering, time to 504, …)
  * @param expectedFailure the reason this relay is known to fail the case (--expected-failures), if listed
+ * @param failedSpec      the requirement a failure broke, when not the case's own (e.g. CONN-12 found by a CONN-2 case)
  */
 record Result(Case kase, Outcome outcome, String message, String expected, String actual, long millis, List<String> info,
-              Optional<String> expectedFailure) {
+              Optional<String> expectedFailure, Optional<String> failedSpec) {
 
     enum Outcome {
         PASS,
@@ -33,10 +34,16 @@ record Result(Case kase, Outcome outcome, String message, String expected, Strin
         Objects.requireNonNull(outcome, "outcome required");
         info = List.copyOf(info);
         Objects.requireNonNull(expectedFailure, "expectedFailure required");
+        Objects.requireNonNull(failedSpec, "failedSpec required");
+    }
+
+    /** The requirement this result is about: the one a failure broke, else the case's. */
+    String spec() {
+        return failedSpec.orElse(kase.spec());
     }
 
     static Result of(Case kase, Outcome outcome, String message, long millis) {
-        return new Result(kase, outcome, message, null, null, millis, List.of(), Optional.empty());
+        return new Result(kase, outcome, message, null, null, millis, List.of(), Optional.empty(), Optional.empty());
     }
 
     /** A failure the run tolerates: listed as expected, and failed. */
@@ -50,6 +57,6 @@ record Result(Case kase, Outcome outcome, String message, String expected, Strin
     }
 
     Result withExpectedFailure(Optional<String> reason) {
-        return new Result(kase, outcome, message, expected, actual, millis, info, reason);
+        return new Result(kase, outcome, message, expected, actual, millis, info, reason, failedSpec);
     }
 }

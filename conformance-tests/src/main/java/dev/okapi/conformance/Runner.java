@@ -73,32 +73,33 @@ final class Runner {
         });
         try {
             f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            return done(ctx, c, Result.Outcome.PASS, null, null, null, start);
+            return done(ctx, c, Result.Outcome.PASS, null, null, null, start, java.util.Optional.empty());
         } catch (TimeoutException e) {
             f.cancel(true);
             return done(ctx, c, Result.Outcome.FAIL, "case did not finish: the relay hung", "an outcome within "
-                    + limit.toSeconds() + " s", "still running", start);
+                    + limit.toSeconds() + " s", "still running", start, java.util.Optional.empty());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return done(ctx, c, Result.Outcome.FAIL, "interrupted", null, null, start);
+            return done(ctx, c, Result.Outcome.FAIL, "interrupted", null, null, start, java.util.Optional.empty());
         } catch (ExecutionException e) {
             Throwable t = e.getCause();
             if (t instanceof Skipped s) {
-                return done(ctx, c, Result.Outcome.SKIP, s.getMessage(), null, null, start);
+                return done(ctx, c, Result.Outcome.SKIP, s.getMessage(), null, null, start, java.util.Optional.empty());
             }
             if (t instanceof Failure fl) {
-                return done(ctx, c, Result.Outcome.FAIL, fl.getMessage(), fl.expected(), fl.actual(), start);
+                return done(ctx, c, Result.Outcome.FAIL, fl.getMessage(), fl.expected(), fl.actual(), start, fl.spec());
             }
             return done(ctx, c, Result.Outcome.FAIL, "unexpected " + t.getClass().getSimpleName() + ": " + t.getMessage(),
-                    null, null, start);
+                    null, null, start, java.util.Optional.empty());
         } finally {
             ctx.close();
         }
     }
 
-    private static Result done(Ctx ctx, Case c, Result.Outcome o, String message, String expected, String actual, long start) {
+    private static Result done(Ctx ctx, Case c, Result.Outcome o, String message, String expected, String actual, long start,
+                               java.util.Optional<String> failedSpec) {
         return new Result(c, o, message, expected, actual, (System.nanoTime() - start) / 1_000_000, ctx.info(),
-                java.util.Optional.empty());
+                java.util.Optional.empty(), failedSpec);
     }
 
     /** Why a case does not apply to this relay at all (its mode, or no Management API), or null. */

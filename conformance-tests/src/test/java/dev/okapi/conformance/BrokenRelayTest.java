@@ -67,8 +67,62 @@ final class BrokenRelayTest {
     }
 
     @Test
+    void aLateContinueFailsDataThree() throws Exception {
+        String log = runThrough(TamperingProxy.Mode.LATE_CONTINUE, "data/1/7", 1);
+        assertTrue(log.contains("FAIL data/1/7") && log.contains("100 Continue"), log);
+    }
+
+    @Test
+    void aForeignOriginFailsConnTwelve() throws Exception {
+        String log = runThrough(TamperingProxy.Mode.FOREIGN_ORIGIN, "connect/3", 1);
+        assertTrue(log.contains("FAIL connect/3/4") && log.contains("requirement: CONN-12 (MUST")
+                && log.contains("127.0.0.1:1"), log);
+        assertTrue(log.contains("FAIL connect/3/2"), "the field client's sequence follows the URL and fails: " + log);
+    }
+
+    @Test
+    void refusedDotsFailPathOne() throws Exception {
+        String log = runThrough(TamperingProxy.Mode.DOT_REFUSED, "path/1/1", 1);
+        assertTrue(log.contains("FAIL path/1/1") && log.contains("requirement: PATH-1 (MUST"), log);
+    }
+
+    @Test
+    void aNotFoundForAnEmptyPathFailsPathOne() throws Exception {
+        String log = runThrough(TamperingProxy.Mode.EMPTY_PATH_404, "path/1/4", 1);
+        assertTrue(log.contains("FAIL path/1/4") && log.contains("404"), log);
+    }
+
+    @Test
+    void aSmuggledBodyBehindARefusalFailsHttpThree() throws Exception {
+        String log = runThrough(TamperingProxy.Mode.SMUGGLE, "hostile/2/5", 1);
+        assertTrue(log.contains("FAIL hostile/2/5") && log.contains("the refused request reached it"), log);
+    }
+
+    @Test
+    void noSuccessFailsDataSeven() throws Exception {
+        String log = runThrough(TamperingProxy.Mode.NO_SUCCESS, "data/4/2", 1);
+        assertTrue(log.contains("FAIL data/4/2") && log.contains("[STATE:TRANSFER_SUCCESSFUL] as its final line"), log);
+    }
+
+    @Test
+    void successAtTheUploadsEndFailsDataFourteen() throws Exception {
+        String log = runThrough(TamperingProxy.Mode.EARLY_SUCCESS, "data/5/5", 1);
+        assertTrue(log.contains("FAIL data/5/5") && log.contains("no line yet"), log);
+    }
+
+    @Test
+    void unboundedBufferingFailsDataTwentyTwo() throws Exception {
+        String log = runThrough(TamperingProxy.Mode.UNBOUNDED_BUFFER, "data/7/5", 1);
+        assertTrue(log.contains("FAIL data/7/5") && log.contains("a bounded amount"), log);
+    }
+
+    @Test
     void theProxyItselfIsTransparentOtherwise() throws Exception {
         // Control: the same proxy, breaking nothing these cases look at, lets them pass.
         runThrough(TamperingProxy.Mode.EARLY_CONTINUE, "data/1/1,data/1/2,data/7/1", 0);
+        // The same for the new modes: each breaks only what its case looks at.
+        runThrough(TamperingProxy.Mode.NO_SUCCESS, "data/7/1,data/1/7", 0);
+        runThrough(TamperingProxy.Mode.UNBOUNDED_BUFFER, "data/1/1,data/1/2", 0);
+        runThrough(TamperingProxy.Mode.FOREIGN_ORIGIN, "data/1/1,connect/1/1", 0);
     }
 }
