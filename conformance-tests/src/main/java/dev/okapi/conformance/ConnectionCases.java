@@ -82,7 +82,7 @@ final class ConnectionCases {
         });
         r.must("HTTP-10", "HTTP/1.0 on Connect and Data gets 505 or 400, one line saying to use HTTP/1.1, then a close", c -> {
             String p = c.path();
-            String[][] requests = {{"GET", Wire0.connect(p, Wire.Mode.AWAIT_READER, "timeout=0"), ""},
+            String[][] requests = {{"GET", Wire0.connect(p, Wire.Mode.AWAIT_WRITER, "timeout=0"), ""},
                 {"GET", Wire0.data(p), ""}, {"PUT", Wire0.data(p), "Content-Length: 3\r\n"}};
             for (String[] rq : requests) {
                 Conn x = c.open();

@@ -54,6 +54,9 @@ abstract class ClusterCases {
     /** Through this balancer, what else the suite may fail (see the subclass). */
     abstract List<String> balancerFailures();
 
+    /** The balancer's own request-head timeout (HTTP-6): it, not the relay, closes a half-sent head. */
+    abstract int headTimeoutSeconds();
+
     /** Waits until the balancer no longer sends new requests to a killed node. */
     abstract void awaitNodeOut(int node) throws Exception;
 
@@ -97,6 +100,7 @@ abstract class ClusterCases {
         // Exit 1 in strict mode only because MUST cases were skipped (listed at the end of the log).
         String log = SuiteRun.expectExit(1, "the conformance suite through " + balancer() + " over 3 nodes:\n",
                 "--target", cluster.url(), "--strict", "--wait-limit", "3", "--long-transfer", "3", "--management-key", KEY,
+                "--head-timeout", Integer.toString(headTimeoutSeconds()), "--case-timeout", Integer.toString(headTimeoutSeconds() + 30),
                 "--junit-xml", reports + "/okapi-conformance-cluster-" + balancer() + ".xml", "--skip", String.join(",", skip));
         assertTrue(log.contains(" passed, 0 failed, ") && !log.contains("\nFAIL "), "no case failed:\n" + log);
         assertTrue(log.contains("(token mode)"), "the suite ran in token mode:\n" + log);
