@@ -211,6 +211,7 @@ public final class Main {
                                 AuthModule auth, TokenQuota quota, Edge edge) {
         auth.management().ifPresent(m -> routing.register(Wire.API_PREFIX, m));
         routing.addFilter(new AccessLog());
+        routing.addFilter(new RequestMetrics());
         routing.addFilter(edge::filter); // before every route: Connection: close and the refusals hold for all, logged
         routing.register(new FrontPage(relay.publicUrl(), () -> !auth.access().isOpen()))
                 .register(Wire.CONNECT_PREFIX, new ConnectService(rendezvous, relay, auth.access(), quota))

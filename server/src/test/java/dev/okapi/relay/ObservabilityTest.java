@@ -11,12 +11,14 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import dev.okapi.relay.access.AccessControl;
+import dev.okapi.relay.core.Side;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -110,6 +112,60 @@ class ObservabilityTest {
         }
         try (TestRelay open = new TestRelay(Map.of("auth.data-dir", dir.resolve("unused").toString()))) {
             assertThat(open.get("/observe/health").body(), containsString("\"data\":{\"mode\":\"open\"}"));
+        }
+    }
+
+    /** A 504, a 409 and a 403, each counted by API, method and status. */
+    @Test
+    void refusalsAreCounted() throws Exception {
+        Mgmt mgmt = Mgmt.start(dir);
+        TestRelay relay = mgmt.relay;
+        try {
+            String p = TestRelay.freshPath();
+            Mgmt.Created read = mgmt.create(p, "read", false);
+            Mgmt.Created write = mgmt.create(p, "write", false);
+            String[] series = {"connect GET 504", "data GET 409", "data GET 403"};
+            double[] before = new double[series.length];
+            for (int i = 0; i < series.length; i++) {
+                before[i] = requests(relay, series[i]);
+            }
+            assertThat(relay.get("/connect/v0" + p + "?mode=await-writer&timeout=0&accesstoken=" + read.token()).statusCode(), is(504));
+            CompletableFuture<HttpResponse<String>> waiting = relay.http.sendAsync(HttpRequest.newBuilder(
+                    relay.uri("/data" + p + "?accesstoken=" + read.token())).build(), HttpResponse.BodyHandlers.ofString());
+            relay.awaitWaiting(Side.CONSUMER, 1);
+            assertThat(relay.get("/data" + p + "?accesstoken=" + read.token()).statusCode(), is(409));
+            assertThat(relay.get("/data" + p + "?accesstoken=" + write.token()).statusCode(), is(403));
+            for (int i = 0; i < series.length; i++) {
+                awaitMetric(relay, series[i], before[i] + 1);
+            }
+            waiting.cancel(true);
+        } finally {
+            relay.close();
+        }
+    }
+
+    /** {@code okapi_requests_total} for "API METHOD STATUS", whatever the order of the labels. */
+    private static double requests(TestRelay relay, String series) throws Exception {
+        String[] w = series.split(" ");
+        double sum = 0;
+        for (String line : relay.get("/observe/metrics").body().split("\n")) {
+            if (line.startsWith("okapi_requests_total{") && line.contains("api=\"" + w[0] + "\"")
+                    && line.contains("method=\"" + w[1] + "\"") && line.contains("status=\"" + w[2] + "\"")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    /** The counter is incremented once the answer has gone out: poll the relay's own metric, bounded. */
+    private static void awaitMetric(TestRelay relay, String series, double expected) throws Exception {
+        Instant end = Instant.now().plusSeconds(10);
+        double now;
+        while ((now = requests(relay, series)) != expected) {
+            if (Instant.now().isAfter(end)) {
+                throw new AssertionError("okapi_requests_total for " + series + " is " + now + ", expected " + expected);
+            }
+            Thread.onSpinWait();
         }
     }
 
