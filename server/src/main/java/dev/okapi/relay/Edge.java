@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,6 +62,8 @@ final class Edge {
 
     /** Heap bytes counted per connection when the heap sets the connection limit (measured: about 20 KiB). */
     static final long CONNECTION_HEAP = 24 * 1024;
+    /** Connections of an admin port (observe only), when the relay derives the limits. */
+    static final int ADMIN_CONNECTIONS = 64;
 
     private final EdgeConfig config;
     private final ScheduledExecutorService timer;
@@ -88,31 +91,37 @@ final class Edge {
     /**
      * Puts the edge on the default and every named listener: a guarded HTTP/1.1 selector as the
      * only one (Helidon's own, from the listener's {@code protocols.http_1_1} settings, plus the
-     * head listener), the HTTP/1.0 answer, and a connection limit below the descriptor limit.
+     * head listener), the HTTP/1.0 answer, and a connection limit within the descriptor limit and
+     * the heap, shared by the relay's ports (an admin port takes at most {@link #ADMIN_CONNECTIONS}).
      * Must run after the server configuration is applied and the named sockets exist.
      */
-    void install(WebServerConfig.Builder builder) {
-        int listeners = 1 + builder.sockets().size();
-        int derived = derivedConnectionLimit(listeners);
-        guard(builder, WebServer.DEFAULT_SOCKET_NAME, builder.protocols(), builder.maxTcpConnections(), derived,
+    void install(WebServerConfig.Builder builder, Set<String> adminSockets) {
+        int admin = (int) builder.sockets().keySet().stream().filter(adminSockets::contains).count();
+        int relayPorts = 1 + builder.sockets().size() - admin;
+        long total = derivedConnections(relayPorts + admin);
+        // An admin port serves health and metrics: a few connections, not a share of thousands.
+        int adminLimit = (int) Math.min(ADMIN_CONNECTIONS, total / (2L * (relayPorts + admin)));
+        int relayLimit = (int) Math.min(Integer.MAX_VALUE, (total - (long) admin * adminLimit) / relayPorts);
+        guard(builder.protocols(), builder.maxTcpConnections(), relayLimit,
                 (protocols, limit, selector) -> builder.protocols(protocols).protocolsDiscoverServices(false)
                         .maxTcpConnections(limit).connectionSelectors(List.of(selector)).directHandlers(directHandlers()));
         for (Map.Entry<String, ListenerConfig> e : Map.copyOf(builder.sockets()).entrySet()) {
             ListenerConfig.Builder b = ListenerConfig.builder().from(e.getValue());
-            guard(builder, e.getKey(), e.getValue().protocols(), e.getValue().maxTcpConnections(), derived,
+            guard(e.getValue().protocols(), e.getValue().maxTcpConnections(),
+                    adminSockets.contains(e.getKey()) ? adminLimit : relayLimit,
                     (protocols, limit, selector) -> b.protocols(protocols).protocolsDiscoverServices(false)
                             .maxTcpConnections(limit).connectionSelectors(List.of(selector)).directHandlers(directHandlers()));
             builder.putSocket(e.getKey(), b.build());
         }
-        LOG.fine(() -> "connection limit per port: " + derived + " (descriptor limit " + maxDescriptors() + ")");
+        LOG.fine(() -> "connections per relay port: " + relayLimit + ", per admin port: " + adminLimit
+                + " (descriptor limit " + maxDescriptors() + ", heap " + Runtime.getRuntime().maxMemory() + ")");
     }
 
     private interface Apply {
         void apply(List<ProtocolConfig> others, int maxTcpConnections, GuardedConnection.Selector selector);
     }
 
-    private void guard(WebServerConfig.Builder builder, String name, List<ProtocolConfig> protocols, int configuredLimit,
-                       int derivedLimit, Apply apply) {
+    private void guard(List<ProtocolConfig> protocols, int configuredLimit, int derivedLimit, Apply apply) {
         Http1Config http1 = protocols.stream().filter(Http1Config.class::isInstance).map(Http1Config.class::cast)
                 .findFirst().orElseGet(Http1Config::create);
         List<ProtocolConfig> others = new ArrayList<>(protocols.stream().filter(p -> !(p instanceof Http1Config)).toList());
@@ -126,13 +135,13 @@ final class Edge {
     }
 
     /**
-     * Connections per listener that the process can carry: below its descriptor limit (Helidon's
-     * listener stops for good when {@code accept} fails) and within its heap (a waiting client
-     * holds about 20 KiB of heap, measured with 2,000 parked GETs; {@link #CONNECTION_HEAP} leaves
-     * a margin). A limit on accepted connections holds in a burst, where a check of the heap after
-     * garbage collection would come too late.
+     * Connections that the process can carry on all its ports together: below its descriptor limit
+     * (Helidon's listener stops for good when {@code accept} fails) and within its heap (a waiting
+     * client holds about 20 KiB of heap, measured with 2,000 parked GETs; {@link #CONNECTION_HEAP}
+     * leaves a margin). A limit on accepted connections holds in a burst, where a check of the heap
+     * after garbage collection would come too late.
      */
-    int derivedConnectionLimit(int listeners) {
+    long derivedConnections(int ports) {
         long heap = Runtime.getRuntime().maxMemory() * config.maxHeapPercent() / 100 - usedHeap();
         long total = heap / CONNECTION_HEAP;
         long max = maxDescriptors();
@@ -140,12 +149,12 @@ final class Edge {
         if (max > 0 && open >= 0) {
             total = Math.min(total, max - open - config.fdReserve());
         }
-        if (total < listeners * 2L) {
+        if (total < ports * 2L) {
             throw new IllegalArgumentException("no room for connections: the process may open " + max + " files (ulimit -n), "
                     + open + " are open and relay.fd-reserve keeps " + config.fdReserve() + "; its heap allows "
                     + heap / CONNECTION_HEAP + " connections (-Xmx, relay.max-heap-percent). Raise ulimit -n or -Xmx");
         }
-        return (int) Math.min(Integer.MAX_VALUE, total / listeners);
+        return total;
     }
 
     private static long usedHeap() {

@@ -182,7 +182,7 @@ public final class Main {
         Sockets.configure(builder, config.get("server"), relay.receiveBufferSize(),
                 r -> routing(r, rendezvous, relay, metrics, timer, active, auth, quota, edge));
         // The HTTP edge on every listener (head timeout, connection limits): after all sockets exist.
-        edge.install(builder);
+        edge.install(builder, Sockets.adminSockets(config.get("server")));
         return new Shutdown(rendezvous, active, relay.shutdownGrace(), relay.drain().plusSeconds(1));
     }
 

@@ -76,7 +76,8 @@ final class Sockets {
         return (server.hasTls(socket) ? "https" : "http") + "://" + host + ":" + server.port(socket);
     }
 
-    private static Set<String> adminSockets(Config serverConfig) {
+    /** The named sockets that serve observe only ({@code server.features.observe.sockets}). */
+    static Set<String> adminSockets(Config serverConfig) {
         return new HashSet<>(serverConfig.get("features.observe.sockets").asList(String.class).orElse(List.of()));
     }
 
