@@ -38,6 +38,7 @@ final class Cluster implements AutoCloseable {
     final String key;
     /** Each node's loopback port, by node number - 1. */
     final List<Integer> nodePorts = new ArrayList<>();
+    private boolean closed;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Cluster(Path dir, String balancer, int port, String key) {
@@ -61,6 +62,15 @@ final class Cluster implements AutoCloseable {
             c.close();
             throw new IllegalStateException("cluster.sh up printed " + c.nodePorts.size() + " nodes:\n" + out);
         }
+        // A test run stopped from outside (Ctrl-C, a CI timeout's SIGTERM) skips @AfterAll: the
+        // cluster's processes are daemons, so they would outlive it. Only SIGKILL still leaves them.
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            try {
+                c.close();
+            } catch (IOException | RuntimeException | InterruptedException e) {
+                System.err.println("cluster.sh down --dir " + dir + ": " + e.getMessage());
+            }
+        }));
         return c;
     }
 
@@ -173,9 +183,13 @@ final class Cluster implements AutoCloseable {
         return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
+    /** {@code cluster.sh down}, once (the test's @AfterAll and the shutdown hook both call it). */
     @Override
-    public void close() throws IOException, InterruptedException {
-        script(Map.of(), "down", "--dir", dir.toString());
+    public synchronized void close() throws IOException, InterruptedException {
+        if (!closed) {
+            closed = true;
+            script(Map.of(), "down", "--dir", dir.toString());
+        }
     }
 
     private String script(Map<String, String> env, String... args) throws IOException, InterruptedException {
