@@ -180,7 +180,8 @@ public final class Main {
                 .routing(r -> routing(r, rendezvous, relay, metrics, timer, active, auth, quota, edge));
         // HTTPS or admin ports: the same listener fix, and the relay unless observe-only.
         Sockets.configure(builder, config.get("server"), relay.receiveBufferSize(),
-                r -> routing(r, rendezvous, relay, metrics, timer, active, auth, quota, edge));
+                r -> routing(r, rendezvous, relay, metrics, timer, active, auth, quota, edge),
+                r -> r.addFilter(new AccessLog()).addFilter(edge::filter));
         // The HTTP edge on every listener (head timeout, connection limits): after all sockets exist.
         edge.install(builder, Sockets.adminSockets(config.get("server")));
         return new Shutdown(rendezvous, active, relay.shutdownGrace(), relay.drain().plusSeconds(1));

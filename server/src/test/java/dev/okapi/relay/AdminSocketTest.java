@@ -3,6 +3,7 @@ package dev.okapi.relay;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +89,16 @@ class AdminSocketTest {
             assertThat(health.body(), containsString("UP"));
         } finally {
             parked.forEach(f -> f.cancel(true)); // the relay's stop ends them on its side
+        }
+    }
+
+    @Test
+    void connectionCloseIsHonouredOnTheAdminSocket() throws Exception {
+        try (RawHttp health = new RawHttp(relay.server.port("admin"))) {
+            health.head("GET", "/observe/health", "Connection: close");
+            String answer = new String(health.in.readAllBytes(), StandardCharsets.ISO_8859_1); // to the relay's close
+            assertThat(answer, containsString("HTTP/1.1 200 "));
+            assertThat(answer, containsString("UP"));
         }
     }
 
