@@ -14,7 +14,7 @@ final class HttpCases {
         r.section("http");
 
         r.group("the APIs (3)");
-        r.must("HTTP-1", "requests outside the API prefixes get 404", c -> {
+        r.must("HTTP-12", "requests outside the API prefixes get 404", c -> {
             for (String t : new String[] {"/conformance-nothing-here", "/datax" + c.path(), "/connect/v1" + c.path() + "?mode=await-reader",
                 "/connect" + c.path() + "?mode=await-reader", "/api/v9/accesstoken.list"}) {
                 Ctx.Reply rep = c.get(t, Ctx.Side.NONE);

@@ -105,6 +105,7 @@ final class Reports {
         sb.append(String.format("<testsuite name=\"okapi-conformance\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%.3f\">%n",
                 results.size(), results.stream().filter(rr -> rr.outcome() == Result.Outcome.FAIL || rr.failsRun()).count(),
                 count(results, Result.Outcome.SKIP) + count(results, Result.Outcome.NA), millis / 1000.0));
+        sb.append("  <properties><property name=\"spec\" value=\"").append(xml(spec.label())).append("\"/></properties>\n");
         for (Result r : results) {
             Case c = r.kase();
             sb.append(String.format("  <testcase classname=\"conformance.%s\" name=\"%s\" time=\"%.3f\">",

@@ -41,6 +41,7 @@ public final class Traceability {
     private static final Pattern MUST = Pattern.compile("\\b(MUST|REQUIRED|SHALL)\\b");
     private static final Pattern SHOULD = Pattern.compile("\\b(SHOULD|RECOMMENDED)\\b");
     private static final Pattern LOWER_MUST = Pattern.compile("\\bmust\\b");
+    private static final Pattern CLAUSE = Pattern.compile("\\b(MUST|SHOULD|MAY|SHALL|REQUIRED)\\b");
 
     private Traceability() {
     }
@@ -117,6 +118,15 @@ public final class Traceability {
             }
         }
         return new Spec(v.group(1), v.group(2), out);
+    }
+
+    /**
+     * Requirements that state more than one clause: more than one of MUST, SHOULD, MAY, SHALL,
+     * REQUIRED (RECOMMENDED may qualify a value inside a clause, as in "505 (RECOMMENDED)").
+     */
+    static List<String> multipleClauses(Spec spec) {
+        return spec.requirements().values().stream().filter(r -> CLAUSE.matcher(r.sentence()).results().count() > 1)
+                .map(r -> r.id() + ": " + Text.clip(r.sentence(), 120)).toList();
     }
 
     /** Lines of the spec that use a key word in lower case ("must"), which BCP 14 leaves without force. */

@@ -71,6 +71,11 @@ final class TraceabilityTest {
     }
 
     @Test
+    void everyRequirementIsOneClause() throws IOException {
+        assertEquals(List.of(), Traceability.multipleClauses(spec()), "requirements with more than one key word: split them");
+    }
+
+    @Test
     void caseIdsAreUnique() {
         List<Case> cases = Registry.all();
         assertEquals(cases.size(), cases.stream().map(Case::id).distinct().count(), "case ids are unique");
