@@ -285,7 +285,7 @@ class DockerTest {
             assertThat(readme, containsString("docker compose exec relay " + command.formatted(mode)));
         }
         assertThat(Files.readString(root.resolve("scripts/compose-trial.sh")),
-                containsString("dc exec -T relay " + command.formatted("\"$1\"")));
+                containsString("dc exec -T \"${2:-relay}\" " + command.formatted("\"$1\"")));
     }
 
     /**
