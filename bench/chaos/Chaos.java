@@ -13,7 +13,7 @@
 // successes, no hung client, no leak and every stalled request head was closed by the relay;
 // 1 otherwise; 2 for a bad command line.
 //
-// One file on purpose (about 600 lines): the JDK's source launcher runs it without a build, on
+// One file on purpose (about 900 lines): the JDK's source launcher runs it without a build, on
 // Java 21 too (multi-file source programs need 22+). Raw sockets throughout: the faults (a reset
 // at an exact byte, a half-sent head, a reader that stops) are below what HTTP client libraries let
 // a caller do, and every read has a deadline, so a relay that never answers is counted as a hang

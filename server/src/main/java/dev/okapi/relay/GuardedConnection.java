@@ -51,6 +51,9 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  * Helidon keeps the socket in a private field; it is read by reflection once per connection. If
  * that fails (another Helidon version), the timer cannot close anything and the relay runs without
  * a head timeout: logged once as a warning.
+ *
+ * <p>One file (a little over 300 lines): the selector, Helidon's connection wrapped, and the
+ * per-connection clock share this class's private state.
  */
 final class GuardedConnection {
 
