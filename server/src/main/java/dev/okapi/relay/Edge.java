@@ -70,6 +70,8 @@ final class Edge {
     private final EdgeMetrics metrics = new EdgeMetrics();
     private final Map<ConnectionContext, GuardedConnection> connections = new ConcurrentHashMap<>();
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP).toList();
 
     Edge(EdgeConfig config, ScheduledExecutorService timer) {
         this.config = Objects.requireNonNull(config, "config required");
@@ -224,8 +226,8 @@ final class Edge {
 
     private Optional<String> heapRefusal() {
         long used = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            MemoryUsage after = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+        for (MemoryPoolMXBean pool : heapPools) {
+            MemoryUsage after = pool.getCollectionUsage();
             if (after != null) {
                 used += after.getUsed();
             }
