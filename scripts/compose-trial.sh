@@ -9,14 +9,16 @@
 # first failure, and always removes what it made: the compose project (down -v), the relay image,
 # its work directory, and every process it started (by PID). The local base and runtime images
 # (scripts/docker/local-images.sh) are kept by name for the next run. Needs root, podman, runc,
-# debootstrap, docker-compose, curl and a built server/target/okapi-relay.jar (./test.sh or
-# mvn -pl server -am package -DskipTests). OKAPI_PORT picks the host port (default: a free one);
-# OKAPI_TRIAL_TARGET=relay builds the Dockerfile's default target instead (see below).
+# debootstrap, docker-compose, curl, for the cluster profile the CNI dnsname plugin, and a built
+# server/target/okapi-relay.jar (./test.sh or mvn -pl server -am package -DskipTests).
+# OKAPI_PORT picks the host port (default: a free one); OKAPI_TRIAL_TARGET=relay builds the
+# Dockerfile's default target instead (see below).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/docker/podman-env.sh
 
 readonly PROJECT=okapi-trial
+readonly PROJECT_LABEL="label=com.docker.compose.project=$PROJECT"
 readonly IMAGE=localhost/okapi-relay:trial
 readonly STREAM_MIB=100
 readonly STEP_TIMEOUT=120   # seconds any one wait may take, generous for a loaded 2-core machine
@@ -51,12 +53,17 @@ fail() {
 
 cleanup() {
   local rc=$?
-  local pid
+  local pid live
+  live=$(jobs -p)   # only the ones still this shell's children: a finished PID may be reused
   for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null
+    grep -qx "$pid" <<<"$live" && kill "$pid" 2>/dev/null
   done
   if $project_up; then
     dc down -v --remove-orphans >"$WORK/down-on-exit.log" 2>&1 || cat "$WORK/down-on-exit.log" >&2
+    # Whatever down could not remove (the API gone, say), by the project's label, without the API.
+    podman ps -aq --filter "$PROJECT_LABEL" | xargs -r podman rm -f -v -t 0 >/dev/null 2>&1
+    podman volume ls -q --filter "$PROJECT_LABEL" | xargs -r podman volume rm -f >/dev/null 2>&1
+    podman network ls -q --filter "$PROJECT_LABEL" | xargs -r podman network rm -f >/dev/null 2>&1
   fi
   if $image_built; then
     podman rmi -f "$IMAGE" >/dev/null 2>&1
@@ -113,7 +120,8 @@ podman build --format docker --layers=false "${OKAPI_ULIMITS[@]}" --target "$tar
 ok "relay image $IMAGE, target $target, $how"
 
 # ---- podman's Docker-compatible API, for docker-compose. ---------------------------------------
-podman system service --time=0 "$DOCKER_HOST" >"$WORK/service.log" 2>&1 &
+# setsid: its own process group, so a Ctrl-C of this script does not stop it before the cleanup.
+setsid podman system service --time=0 "$DOCKER_HOST" >"$WORK/service.log" 2>&1 &
 service_pid=$!
 deadline=$((SECONDS + 30))
 until [ "$(curl -s --unix-socket "$WORK/podman.sock" http://podman/_ping 2>/dev/null)" = OK ]; do
@@ -268,10 +276,12 @@ fi
 # ---- down -v, and nothing of the project is left. ----------------------------------------------
 dc down -v --remove-orphans >"$WORK/down.log" 2>&1 || { cat "$WORK/down.log" >&2; fail "down -v: docker-compose down -v"; }
 project_up=false
-left=$(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT")
-[ -z "$left" ] || fail "down -v: containers left: $left"
+for kind in "ps -a" "volume ls" "network ls"; do
+  # shellcheck disable=SC2086 # $kind is a podman command and its option
+  left=$(podman $kind -q --filter "$PROJECT_LABEL" | tr '\n' ' ')
+  [ -z "$left" ] || fail "down -v: left by $PROJECT (podman $kind): $left"
+done
 ! podman volume exists "${PROJECT}_okapi-data" || fail "down -v: volume ${PROJECT}_okapi-data left"
-! podman network exists "${PROJECT}_default" || fail "down -v: network ${PROJECT}_default left"
 podman rmi "$IMAGE" >/dev/null || fail "down -v: podman rmi $IMAGE"
 image_built=false
 kill "$service_pid" && wait "$service_pid" 2>/dev/null
