@@ -1,4 +1,4 @@
-# Okapi relay image (README, "Docker"). One Dockerfile, two ways to get the relay's jar into it:
+# Okapi relay image (docs/docker.md). One Dockerfile, two ways to get the relay's jar into it:
 #
 #   docker build -t okapi-relay .                      # default target "relay": Maven builds it inside
 #   docker build --target local-jar -t okapi-relay .   # packages server/target/okapi-relay.jar + libs,
@@ -21,14 +21,14 @@ ARG RUNTIME_IMAGE=eclipse-temurin:25-jre
 # ---- What every relay image is made of, whichever way the jar came in. -------------------------
 FROM ${RUNTIME_IMAGE} AS runtime
 # A fixed, unprivileged uid/gid 10001: the data volume's files belong to it across rebuilds, and a
-# bind-mounted host directory must be writable by it (README, "Docker": chown 10001:10001 DIR).
+# bind-mounted host directory must be writable by it (docs/docker.md: chown 10001:10001 DIR).
 RUN groupadd --system --gid 10001 okapi \
  && useradd --system --uid 10001 --gid okapi --home-dir /var/lib/okapi --shell /usr/sbin/nologin okapi \
  && mkdir -p /opt/okapi /var/lib/okapi \
  && chown okapi:okapi /var/lib/okapi
 
 # Inside a container the relay must listen on every interface; the token store lives on the
-# volume. Every setting can be overridden with -e (README, "Configuration reference"). No
+# volume. Every setting can be overridden with -e (docs/configuration.md). No
 # JAVA_TOOL_OPTIONS: the JVM would print "Picked up ..." on every health probe; the heap is set in
 # the ENTRYPOINT instead.
 ENV SERVER_HOST=0.0.0.0 \

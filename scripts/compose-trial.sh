@@ -153,7 +153,7 @@ wait_healthy() {
 wait_healthy || fail "health: the container's health check did not pass within $STEP_TIMEOUT s"
 ok "health: the container's health check passes"
 
-# ---- The first tokens, exactly as the README's Docker section creates them (-T: no terminal). --
+# ---- The first tokens, exactly as docs/docker.md creates them (-T: no terminal). --
 # $1 the mode, $2 the service (default relay).
 create_token() {
   dc exec -T "${2:-relay}" java -jar /opt/okapi/okapi-relay.jar token create --path /demo --recursive --mode "$1" --expires 1d \

@@ -6,7 +6,7 @@ import io.helidon.config.Config;
 
 /**
  * The connection-level bounds of the relay (issue 12), from the {@code relay} node of the
- * configuration; defaults in the embedded {@code application.yaml}, listed in the README's
+ * configuration; defaults in the embedded {@code application.yaml}, listed in docs/operations.md,
  * "Limits and timeouts".
  *
  * @param headTimeout          a request head (request line and headers) must be complete this long

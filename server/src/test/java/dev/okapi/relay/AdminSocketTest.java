@@ -21,7 +21,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 /**
- * Observe on its own socket (README, "Admin port"): health and metrics answer there and only
+ * Observe on its own socket (docs/operations.md, "Admin port"): health and metrics answer there and only
  * there, the data port serves the relay, and a saturated data port (503 from
  * {@code max-concurrent-requests}) leaves the admin port reachable.
  */

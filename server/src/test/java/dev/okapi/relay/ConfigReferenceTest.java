@@ -26,7 +26,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's "Configuration reference" against the code: every embedded key is listed with its
+ * The configuration reference ({@code docs/configuration.md}) against the code: every embedded key is listed with its
  * real default, every listed environment variable maps to its key by Helidon's own rule, and the
  * configuration sources come in the documented order.
  */
@@ -45,11 +45,9 @@ class ConfigReferenceTest {
     @SuppressWarnings("unchecked")
     static void read() throws Exception {
         Path root = Path.of(System.getProperty("user.dir")).getParent();
-        String readme = Files.readString(root.resolve("README.md"));
-        int start = readme.indexOf("## Configuration reference");
-        assertTrue(start >= 0, "README has a Configuration reference");
-        int end = readme.indexOf("\n## ", start + 3);
-        Matcher m = ROW.matcher(readme.substring(start, end < 0 ? readme.length() : end));
+        String reference = Files.readString(root.resolve("docs/configuration.md"));
+        assertTrue(reference.startsWith("# Configuration reference\n"), "docs/configuration.md is the configuration reference");
+        Matcher m = ROW.matcher(reference);
         while (m.find()) {
             rows.put(m.group(1), new String[] {m.group(2), m.group(3).strip()});
         }
@@ -71,9 +69,9 @@ class ConfigReferenceTest {
     void everyEmbeddedKeyIsListedWithItsDefault() {
         assertThat(embedded.size() > 10, is(true));
         embedded.forEach((key, value) -> {
-            assertThat("README lists " + key, rows, hasKey(key));
+            assertThat("the reference lists " + key, rows, hasKey(key));
             String documented = rows.get(key)[1].replaceAll(" \\(.*\\)$", "").replace("`", "");
-            assertThat("README's default of " + key, documented, is(value.isEmpty() ? "empty" : value));
+            assertThat("the reference's default of " + key, documented, is(value.isEmpty() ? "empty" : value));
         });
         // Keys without an embedded value, read by the code with a default of its own.
         for (String key : List.of("auth.data-dir", "server.max-concurrent-requests", "server.features.observe.sockets")) {

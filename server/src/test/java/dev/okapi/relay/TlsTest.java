@@ -39,9 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * HTTPS from the two key formats the README documents: a PKCS#12 keystore on a named socket beside
+ * HTTPS from the two key formats docs/tls.md documents: a PKCS#12 keystore on a named socket beside
  * plain HTTP, and PEM files on the default socket (HTTPS only). The key is made here by keytool,
- * self-signed for 127.0.0.1, exactly as the README's example does it.
+ * self-signed for 127.0.0.1, exactly as its example does it.
  */
 class TlsTest {
 
