@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.core.Core;
 import dev.okapi.relay.core.RelayException;
 
 import com.sun.management.UnixOperatingSystemMXBean;
@@ -128,7 +129,8 @@ final class Edge {
                 .findFirst().orElseGet(Http1Config::create);
         List<ProtocolConfig> others = new ArrayList<>(protocols.stream().filter(p -> !(p instanceof Http1Config)).toList());
         // The head listener must be the only receive listener: Helidon 4.3.0's composite of several
-        // forwards no event at all, so its packet-logging listener (recv-log, TRACE only) goes.
+        // forwards no event at all, so its packet-logging listener (recv-log, TRACE only) goes, and
+        // the head listener hands each request's connection to the core's listener itself.
         Http1Config guarded = Http1Config.builder().from(http1).receiveLog(false)
                 .receiveListeners(List.of(headListener())).build();
         int limit = configuredLimit > 0 ? configuredLimit : derivedLimit;
@@ -194,6 +196,7 @@ final class Edge {
         return new Http1ConnectionListener() {
             @Override
             public void headers(ConnectionContext ctx, Headers headers) {
+                Core.CONNECTION_LISTENER.headers(ctx, headers); // the core's watch needs the connection too
                 GuardedConnection conn = connections.get(ctx);
                 if (conn != null) {
                     conn.headComplete();

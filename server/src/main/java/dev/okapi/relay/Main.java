@@ -1,26 +1,24 @@
 package dev.okapi.relay;
 
 import java.io.PrintWriter;
-import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.access.AccessGate;
 import dev.okapi.relay.access.StartupRefusedException;
 import dev.okapi.relay.access.TokenQuota;
 import dev.okapi.relay.access.TokenStoreException;
-import dev.okapi.relay.core.ActiveTransfers;
-import dev.okapi.relay.core.ConnectService;
-import dev.okapi.relay.core.DataService;
+import dev.okapi.relay.core.Core;
 import dev.okapi.relay.core.RelayConfig;
 import dev.okapi.relay.core.RelayException;
 import dev.okapi.relay.core.RelayMetrics;
-import dev.okapi.relay.core.Rendezvous;
 import dev.okapi.relay.manage.OperatorCli;
 
 import io.helidon.config.Config;
@@ -162,29 +160,32 @@ public final class Main {
     static Shutdown configure(WebServerConfig.Builder builder, Config config) {
         RelayConfig relay = RelayConfig.from(config.get("relay"));
         AuthModule auth = AuthModule.create(config);
-        RelayMetrics metrics = new RelayMetrics(auth.usage());
-        Rendezvous rendezvous = new Rendezvous(metrics, relay.maxWaiting(), relay.maxTransfers());
         // One timer thread for the relay's own clocks: idle checks, drain bounds, request-head deadlines.
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("okapi-timer").factory());
-        ActiveTransfers active = new ActiveTransfers(relay.idleTimeout(), timer);
         TokenQuota quota = new TokenQuota(relay.maxWaitingPerToken(), relay.maxBytesPerSecondPerToken());
+        Core core = new Core(relay, new AccessGate(auth.access(), quota), new RelayMetrics(auth.usage()), timer);
         Edge edge = new Edge(EdgeConfig.from(config.get("relay")), timer);
+        Consumer<HttpRouting.Builder> routing = r -> {
+            auth.management().ifPresent(m -> r.register(Wire.API_PREFIX, m));
+            r.addFilter(new AccessLog());
+            r.addFilter(new RequestMetrics());
+            r.addFilter(edge::filter); // before every route: Connection: close and the refusals hold for all, logged
+            r.register(new FrontPage(relay.publicUrl(), () -> !auth.access().isOpen()));
+            core.routing(r);
+            r.error(RelayException.class, (req, res, e) -> e.answer(res));
+        };
         builder.config(config.get("server"));
         observe(builder, config.get("server"), auth.health());
         buildInfo();
-        builder
-                // Helidon 4.3.0 forces 4096 on the listening socket, which every accepted socket
-                // inherits: no TCP window scaling, ~100 MB/s on loopback. Config cannot undo it.
-                .putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, relay.receiveBufferSize())
-                .routing(r -> routing(r, rendezvous, relay, metrics, timer, active, auth, quota, edge));
+        builder.routing(routing::accept);
         // HTTPS or admin ports: the same listener fix, and the relay unless observe-only.
-        Sockets.configure(builder, config.get("server"), relay.receiveBufferSize(),
-                r -> routing(r, rendezvous, relay, metrics, timer, active, auth, quota, edge),
+        Sockets.configure(builder, config.get("server"), relay.receiveBufferSize(), routing,
                 r -> r.addFilter(new AccessLog()).addFilter(edge::filter));
-        // The HTTP edge on every listener (head timeout, connection limits): after all sockets exist.
+        // The HTTP edge on every listener (head timeout, connection limits, the core's connection
+        // listener): after all sockets exist.
         edge.install(builder, Sockets.adminSockets(config.get("server")));
-        return new Shutdown(rendezvous, active, relay.shutdownGrace(), relay.drain().plusSeconds(1));
+        return new Shutdown(core, relay.shutdownGrace(), relay.drain().plusSeconds(1));
     }
 
     /**
@@ -205,18 +206,5 @@ public final class Main {
         Metrics.globalRegistry().getOrCreate(Gauge.<Integer>builder("okapi.build.info", () -> 1)
                 .description("The relay's build: version and Java runtime; always 1")
                 .tags(List.of(Tag.create("version", FrontPage.version()), Tag.create("java", Runtime.version().toString()))));
-    }
-
-    private static void routing(HttpRouting.Builder routing, Rendezvous rendezvous, RelayConfig relay,
-                                RelayMetrics metrics, ScheduledExecutorService timer, ActiveTransfers active,
-                                AuthModule auth, TokenQuota quota, Edge edge) {
-        auth.management().ifPresent(m -> routing.register(Wire.API_PREFIX, m));
-        routing.addFilter(new AccessLog());
-        routing.addFilter(new RequestMetrics());
-        routing.addFilter(edge::filter); // before every route: Connection: close and the refusals hold for all, logged
-        routing.register(new FrontPage(relay.publicUrl(), () -> !auth.access().isOpen()))
-                .register(Wire.CONNECT_PREFIX, new ConnectService(rendezvous, relay, auth.access(), quota))
-                .register(Wire.DATA_PREFIX, new DataService(rendezvous, relay, metrics, timer, active, auth.access(), quota))
-                .error(RelayException.class, (req, res, e) -> e.answer(res));
     }
 }

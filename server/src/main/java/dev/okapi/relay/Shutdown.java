@@ -8,9 +8,8 @@ import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire.ControlLine;
 import dev.okapi.protocol.Wire;
-import dev.okapi.relay.core.ActiveTransfers;
 import dev.okapi.relay.core.RelayException;
-import dev.okapi.relay.core.Rendezvous;
+import dev.okapi.relay.core.Core;
 
 import io.helidon.webserver.WebServer;
 
@@ -48,8 +47,7 @@ public final class Shutdown {
     /** How long a copy moving bytes has to see the abort itself before it is interrupted. */
     private static final Duration NOTICE = Duration.ofMillis(200);
 
-    private final Rendezvous rendezvous;
-    private final ActiveTransfers active;
+    private final Core core;
     private final Duration grace;
     private final Duration abortBound;
 
@@ -58,9 +56,8 @@ public final class Shutdown {
      * @param abortBound how long an aborted transfer may take to end: the producer's drain
      *                   ({@code relay.drain-millis}) plus a margin
      */
-    Shutdown(Rendezvous rendezvous, ActiveTransfers active, Duration grace, Duration abortBound) {
-        this.rendezvous = Objects.requireNonNull(rendezvous, "rendezvous required");
-        this.active = Objects.requireNonNull(active, "active required");
+    Shutdown(Core core, Duration grace, Duration abortBound) {
+        this.core = Objects.requireNonNull(core, "core required");
         this.grace = Objects.requireNonNull(grace, "grace required");
         this.abortBound = Objects.requireNonNull(abortBound, "abortBound required");
     }
@@ -106,16 +103,16 @@ public final class Shutdown {
         long start = System.nanoTime();
         // First the waiting room, then the listeners: a waiter woken by Helidon's stop (it
         // interrupts idle connections only, but to be sure) must find the 503 already there.
-        rendezvous.close(new RelayException(Wire.UNAVAILABLE, REASON));
+        int running = core.transfersRunning(); // as the signal found them, before anyone is answered
+        core.closeWaitingRoom(new RelayException(Wire.UNAVAILABLE, REASON));
         Thread stopper = Thread.ofPlatform().name("okapi-stop").start(server::stop);
-        int running = active.size();
         log("shutting down: " + running + " transfer(s) running, grace " + grace.toSeconds() + " s");
         try {
-            if (!rendezvous.awaitNoTransfers(Instant.now().plus(grace))) {
-                log("grace period over: aborting " + active.size() + " transfer(s) with "
+            if (!core.awaitNoTransfers(Instant.now().plus(grace))) {
+                log("grace period over: aborting " + core.transfersRunning() + " transfer(s) with "
                         + ControlLine.RELAY_SHUTDOWN.text());
-                active.abortAll(ControlLine.RELAY_SHUTDOWN, NOTICE);
-                if (!rendezvous.awaitNoTransfers(Instant.now().plus(abortBound))) {
+                core.abortTransfers(NOTICE);
+                if (!core.awaitNoTransfers(Instant.now().plus(abortBound))) {
                     log("transfers still ending after " + abortBound.toMillis() + " ms; Helidon's stop cuts them");
                 }
             }

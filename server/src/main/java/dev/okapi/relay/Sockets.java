@@ -33,13 +33,15 @@ final class Sockets {
     }
 
     /**
-     * Gives every named socket the listener fix of the default one (Helidon 4.3.0's SO_RCVBUF of
-     * 4096 caps TLS throughput just the same), and the relay's routing unless it is an admin socket,
-     * which gets {@code adminRouting} (the HTTP edge's filter) beside observe.
+     * Gives the default and every named socket the listener fix (Helidon 4.3.0 forces an SO_RCVBUF
+     * of 4096 on the listening socket, which every accepted socket inherits: no TCP window scaling,
+     * ~100 MB/s on loopback; configuration cannot undo it), and the relay's routing unless it is an
+     * admin socket, which gets {@code adminRouting} (the HTTP edge's filter) beside observe.
      */
     static void configure(WebServerConfig.Builder builder, Config server, int receiveBufferSize,
                           Consumer<HttpRouting.Builder> relayRouting, Consumer<HttpRouting.Builder> adminRouting) {
         Set<String> admin = adminSockets(server);
+        builder.putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, receiveBufferSize);
         each(builder, b -> b.putListenerSocketOption(StandardSocketOptions.SO_RCVBUF, receiveBufferSize));
         for (String name : builder.sockets().keySet()) {
             builder.routing(name, admin.contains(name) ? adminRouting : relayRouting);

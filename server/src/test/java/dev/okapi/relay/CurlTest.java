@@ -20,7 +20,6 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.okapi.relay.core.Side;
-import dev.okapi.relay.core.Transfer;
 
 /** Plain curl on both sides, as the ZebraStream examples use it. Skipped where curl is absent. */
 class CurlTest {

@@ -18,7 +18,6 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.okapi.relay.core.Side;
-import dev.okapi.relay.core.Transfer;
 
 /** The Data API with plain HTTP clients: pairing in both orders, headers, exclusivity, reuse, limits. */
 class DataApiTest {

@@ -17,7 +17,6 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
 import dev.okapi.relay.core.Side;
-import dev.okapi.relay.core.Transfer;
 
 /**
  * One GiB through the relay with the digest computed on both ends while streaming: neither side

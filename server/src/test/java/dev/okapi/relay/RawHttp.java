@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.okapi.relay.core.Transfer;
 
 /**
  * An HTTP/1.1 connection driven byte by byte, for the tests where the wire itself is the subject:

@@ -29,7 +29,6 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.okapi.relay.core.Transfer;
 
 /**
  * SIGTERM to a real relay process ([OPS-5]): a waiting client gets 503 at once, a transfer that

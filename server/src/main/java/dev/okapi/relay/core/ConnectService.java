@@ -3,17 +3,14 @@ package dev.okapi.relay.core;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 import dev.okapi.protocol.Wire;
-import dev.okapi.relay.access.AccessControl;
-import dev.okapi.relay.access.AuthMetrics;
-import dev.okapi.relay.access.TokenQuota;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -25,22 +22,17 @@ import io.helidon.webserver.http.ServerResponse;
  * (or a redirect to it).
  *
  * <p>Presence, not pairing: two producers waiting on Connect are both told that a reader is
- * there; the Data API's exclusivity then decides which one streams.
+ * there; the Data API's exclusivity then decides which one streams. A waiter whose client leaves
+ * is taken off the path at once by its {@link Watch}, so it is never anyone's peer.
  */
-public final class ConnectService implements HttpService {
+final class ConnectService implements HttpService {
 
     private static final Pattern SECONDS = Pattern.compile("[0-9]{1,9}");
 
-    private final Rendezvous rendezvous;
-    private final RelayConfig config;
-    private final AccessControl access;
-    private final TokenQuota quota;
+    private final Core core;
 
-    public ConnectService(Rendezvous rendezvous, RelayConfig config, AccessControl access, TokenQuota quota) {
-        this.quota = Objects.requireNonNull(quota, "quota required");
-        this.rendezvous = Objects.requireNonNull(rendezvous, "rendezvous required");
-        this.config = Objects.requireNonNull(config, "config required");
-        this.access = Objects.requireNonNull(access, "access required");
+    ConnectService(Core core) {
+        this.core = core;
     }
 
     @Override
@@ -52,26 +44,62 @@ public final class ConnectService implements HttpService {
                 });
     }
 
-    private void connect(ServerRequest req, ServerResponse res) {
+    private void connect(ServerRequest req, ServerResponse res) throws InterruptedException {
         StreamPath path = StreamPath.below(Wire.CONNECT_PREFIX, req.prologue().uriPath().rawPath());
         var query = req.query();
         String modeWord = query.first(Wire.PARAM_MODE).orElseThrow(
                 () -> new RelayException(Wire.BAD_REQUEST, "missing mode: use mode=await-reader or mode=await-writer"));
         Wire.Mode mode = Wire.Mode.of(modeWord).orElseThrow(
                 () -> new RelayException(Wire.BAD_REQUEST, "unknown mode: use mode=await-reader or mode=await-writer"));
-        Duration wait = query.first(Wire.PARAM_TIMEOUT).map(this::timeout).orElse(config.maxWait());
+        Duration wait = query.first(Wire.PARAM_TIMEOUT).map(this::timeout).orElse(core.config().maxWait());
         boolean redirect = query.first(Wire.PARAM_REDIRECT).map(ConnectService::flag).orElse(false);
-        String dataUrl = PublicUrl.of(req, config.publicUrl()) + Wire.DATA_PREFIX + path.value();
+        String dataUrl = PublicUrl.of(req, core.config().publicUrl()) + Wire.DATA_PREFIX + path.value();
+        Wire.Access need = mode == Wire.Mode.AWAIT_READER ? Wire.Access.WRITE : Wire.Access.READ;
         // After every 400 (spec precedence) and before waiting: a refused request learns nothing.
-        Optional<String> holder = access.require(req, res, path, AccessControl.need(mode), AuthMetrics.Api.CONNECT);
-
-        try (TokenQuota.Waiting waiting = quota.enter(holder)) {
-            rendezvous.awaitPeer(path, mode, PeerProbe.of(req), Instant.now().plus(wait));
+        Gate.Pass pass = core.gate().admit(req, res, path, need, Gate.Api.CONNECT);
+        Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
+        Watch watch = null;
+        try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().enter(RelayMetrics.Waiting.CONNECT)) {
+            if (!core.lanes().awaitPeer(path, mode, me)) {
+                watch = Watch.start(me::leave);
+                try {
+                    awaitPeer(me, awaited, System.nanoTime() + wait.toNanos());
+                } catch (RelayException e) {
+                    core.lanes().forget(path, mode, me);
+                    throw e.answerAndClose(res);
+                } catch (CloseConnectionException e) {
+                    core.lanes().forget(path, mode, me);
+                    throw e;
+                }
+            }
         }
+        answer(res, redirect, dataUrl, query.first(Wire.PARAM_ACCESS_TOKEN).asOptional());
+        // The connection may serve the client's next request once the watch stops reading it.
+        if (watch != null && !watch.join(core.config().idleBound())) {
+            throw new CloseConnectionException("connection idle after its response");
+        }
+    }
 
+    /** Parks until the waiter is released by its peer, or its wait ends otherwise. */
+    private static void awaitPeer(Waiter me, Side awaited, long deadline) {
+        while (me.state() == Waiter.State.WAITING) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            LockSupport.parkNanos(left);
+            if (Thread.interrupted()) {
+                me.stopped();
+            }
+        }
+        if (me.state() != Waiter.State.PAIRED) {
+            throw me.ended(awaited);
+        }
+    }
+
+    private static void answer(ServerResponse res, boolean redirect, String dataUrl, Optional<String> token) {
         if (redirect) {
             // A token given in the query would not survive the redirect otherwise.
-            Optional<String> token = query.first(Wire.PARAM_ACCESS_TOKEN).asOptional();
             String location = token.map(t -> dataUrl + "?" + Wire.PARAM_ACCESS_TOKEN + "="
                     + URLEncoder.encode(t, StandardCharsets.UTF_8)).orElse(dataUrl);
             res.status(Wire.REDIRECT).header(HeaderNames.LOCATION, location)
@@ -88,7 +116,7 @@ public final class ConnectService implements HttpService {
             throw new RelayException(Wire.BAD_REQUEST, "timeout must be a whole number of seconds");
         }
         Duration asked = Duration.ofSeconds(Long.parseLong(value));
-        return asked.compareTo(config.maxWait()) < 0 ? asked : config.maxWait();
+        return asked.compareTo(core.config().maxWait()) < 0 ? asked : core.config().maxWait();
     }
 
     private static boolean flag(String value) {

@@ -1,14 +1,9 @@
 package dev.okapi.relay.core;
 
-import java.time.Instant;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
 
 import dev.okapi.protocol.Wire;
-import dev.okapi.relay.access.AccessControl;
-import dev.okapi.relay.access.AuthMetrics;
-import dev.okapi.relay.access.TokenQuota;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -19,38 +14,22 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * The Data API: {@code PUT /data{path}} streams a producer's body to the consumer of
- * {@code GET /data{path}}, and answers the producer with a control channel of
- * {@link ControlLine}s.
+ * The Data API: a consumer's {@code GET /data{path}} offers its end on the path's
+ * {@link SynchronousQueue} until a producer's {@code PUT /data{path}} takes it; the producer's
+ * thread then copies its body into the consumer's response ({@link Transfer}) and answers the
+ * producer with control lines. The queue's own timeouts are the waiting limits.
  *
- * <p>The producer's thread does the copy ({@link Transfer}); the consumer's thread only waits
- * for the outcome, and must not return before it is known, because Helidon would then end its
- * response cleanly while bytes are still coming.
+ * <p>Each waiting client is watched ({@link Watch}): one that leaves is taken out of the waiting
+ * room and off its path at once, and a producer never pairs with a consumer that left. A request
+ * that waited and is refused (504, 503) has its connection closed after the answer, because its
+ * watch may still be reading it.
  */
-public final class DataService implements HttpService {
+final class DataService implements HttpService {
 
-    private final Rendezvous rendezvous;
-    private final RelayConfig config;
-    private final RelayMetrics metrics;
-    private final ScheduledExecutorService timer;
-    private final ActiveTransfers active;
-    private final AccessControl access;
-    private final TokenQuota quota;
+    private final Core core;
 
-    public DataService(Rendezvous rendezvous, RelayConfig config, RelayMetrics metrics, ScheduledExecutorService timer,
-                ActiveTransfers active, AccessControl access, TokenQuota quota) {
-        this.access = Objects.requireNonNull(access, "access required");
-        this.quota = Objects.requireNonNull(quota, "quota required");
-        this.rendezvous = Objects.requireNonNull(rendezvous, "rendezvous required");
-        this.config = Objects.requireNonNull(config, "config required");
-        this.metrics = Objects.requireNonNull(metrics, "metrics required");
-        this.timer = Objects.requireNonNull(timer, "timer required");
-        this.active = Objects.requireNonNull(active, "active required");
-    }
-
-    @Override
-    public void afterStop() {
-        metrics.forget(rendezvous);
+    DataService(Core core) {
+        this.core = core;
     }
 
     @Override
@@ -64,62 +43,162 @@ public final class DataService implements HttpService {
                 });
     }
 
-    private void consume(ServerRequest req, ServerResponse res) {
-        StreamPath path = pathOf(req);
-        Optional<String> token = access.require(req, res, path, Wire.Access.READ, AuthMetrics.Api.DATA); // before waiting: refused learn nothing
-        Instant deadline = Instant.now().plus(config.maxWait());
-        PeerProbe probe = PeerProbe.of(req);
-        while (true) {
-            Pairing pairing;
-            try (TokenQuota.Waiting waiting = quota.enter(token)) {
-                pairing = rendezvous.pair(path, Side.CONSUMER, new Pairing(path, res, probe), deadline);
+    private void consume(ServerRequest req, ServerResponse res) throws InterruptedException {
+        StreamPath path = StreamPath.below(Wire.DATA_PREFIX, req.prologue().uriPath().rawPath());
+        Gate.Pass pass = core.gate().admit(req, res, path, Wire.Access.READ, Gate.Api.DATA); // before waiting: refused learn nothing
+        long deadline = System.nanoTime() + core.config().maxWait().toNanos();
+        Outcome outcome;
+        try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().enter(RelayMetrics.Waiting.CONSUMER)) {
+            SynchronousQueue<ConsumerEnd> handoff = core.lanes().hold(path, Side.CONSUMER);
+            Watch watch = Watch.start(me::leave);
+            try {
+                do {
+                    outcome = awaitTransfer(handoff, new ConsumerEnd(res, me), deadline);
+                } while (outcome == Outcome.PRODUCER_VANISHED && core.room().rejoin(me));
+            } catch (RelayException e) {
+                core.lanes().free(path, Side.CONSUMER);
+                throw e.answerAndClose(res);
+            } catch (CloseConnectionException e) {
+                core.lanes().free(path, Side.CONSUMER);
+                throw e;
             }
-            Outcome outcome = pairing.awaitOutcome();
-            switch (outcome) {
-                case COMPLETED:
-                    if (pairing.closeAfter()) {
-                        throw new CloseConnectionException("response complete; the connection is not reusable");
-                    }
-                    return;
-                case PRODUCER_VANISHED:
-                    continue; // nothing reached us: wait for the next producer
-                default:
-                    // Throwing (not returning) is what keeps Helidon from sending the terminating chunk.
-                    throw new CloseConnectionException("transfer on " + path + " ended: " + outcome.label());
+            if (outcome == Outcome.PRODUCER_VANISHED) {
+                core.lanes().free(path, Side.CONSUMER); // its own client left while it was being paired
+            }
+            if (outcome != Outcome.COMPLETED) {
+                // Throwing (not returning) is what keeps Helidon from sending the terminating chunk.
+                throw Transfer.close(path.value(), outcome);
+            }
+            // Complete. The connection may serve the client's next request once the watch stops reading.
+            if (!watch.join(core.config().idleBound())) {
+                throw new CloseConnectionException("connection idle after its response");
             }
         }
     }
 
-    private void produce(ServerRequest req, ServerResponse res) {
-        Instant deadline = Instant.now().plus(config.maxWait());
-        Pairing pairing;
-        Optional<String> token;
-        try {
-            StreamPath path = pathOf(req);
-            checkFraming(req);
-            token = access.require(req, res, path, Wire.Access.WRITE, AuthMetrics.Api.DATA);
-            long announced = req.headers().contentLength().orElse(0);
-            if (config.maxStreamBytes() > 0 && announced > config.maxStreamBytes()) {
-                throw new RelayException(Wire.TOO_LARGE, "stream of " + announced + " bytes is over this relay's limit of "
-                        + config.maxStreamBytes());
+    /** Offers the consumer's end until a producer takes it, then waits for the transfer's outcome. */
+    private Outcome awaitTransfer(SynchronousQueue<ConsumerEnd> handoff, ConsumerEnd end, long deadline) {
+        Waiter me = end.waiter();
+        while (true) {
+            try {
+                if (handoff.offer(end, deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    // Taken; the producer now pairs with it, or finds that it left (and interrupts nothing:
+                    // its watch's leave() did already), or was refused.
+                    return end.awaitOutcome();
+                }
+            } catch (InterruptedException e) {
+                if (me.state() == Waiter.State.PAIRED) {
+                    throw new CloseConnectionException("interrupted while streaming"); // the server stops
+                }
+                me.stopped();
             }
-            try (TokenQuota.Waiting waiting = quota.enter(token)) {
-                do {
-                    pairing = rendezvous.pair(path, Side.PRODUCER, null, deadline);
-                } while (pairing.consumerLeft() && vanished(pairing));
+            if (me.state() != Waiter.State.WAITING || System.nanoTime() >= deadline) {
+                throw me.ended(Side.PRODUCER);
+            }
+        }
+    }
+
+    private void produce(ServerRequest req, ServerResponse res) throws InterruptedException {
+        long start = System.nanoTime();
+        StreamPath path = null;
+        Gate.Pass pass;
+        ConsumerEnd end;
+        Watch watch = null;
+        Transfer transfer;
+        try {
+            path = StreamPath.below(Wire.DATA_PREFIX, req.prologue().uriPath().rawPath());
+            checkFraming(req);
+            pass = core.gate().admit(req, res, path, Wire.Access.WRITE, Gate.Api.DATA);
+            long announced = req.headers().contentLength().orElse(0);
+            long max = core.config().maxStreamBytes();
+            if (max > 0 && announced > max) {
+                throw new RelayException(Wire.TOO_LARGE, "stream of " + announced + " bytes is over this relay's limit of " + max);
+            }
+            try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().enter(RelayMetrics.Waiting.PRODUCER)) {
+                SynchronousQueue<ConsumerEnd> handoff = core.lanes().hold(path, Side.PRODUCER);
+                try {
+                    watch = Watch.start(me::leave);
+                    end = awaitConsumer(handoff, me, start + core.config().maxWait().toNanos());
+                } catch (RuntimeException e) {
+                    core.lanes().free(path, Side.PRODUCER);
+                    throw e;
+                }
+            }
+            end.waiter().close(); // the consumer streams now, no longer waits
+            core.metrics().paired(System.nanoTime() - Math.min(start, end.since()));
+            StreamPath streamed = path;
+            transfer = new Transfer(req, res, end, pass, core.config(), core.metrics(), core.timer(), () -> {
+                core.lanes().free(streamed, Side.PRODUCER);
+                core.lanes().free(streamed, Side.CONSUMER);
+            });
+            try {
+                core.transfers().start(transfer);
+            } catch (RelayException e) {
+                vanished(path, end); // the consumer waits for the next producer
+                throw e;
             }
         } catch (RelayException e) {
-            e.answer(res);
-            // A producer that waits for 100 Continue has sent nothing: close at once. One that
-            // sent its body straight away gets a short drain, or the close would reset the
-            // connection before it reads the answer. Never the whole upload: a refused producer
-            // must not hold a thread for as long as it cares to send.
-            if (!req.headers().contains(HeaderValues.EXPECT_100)) {
-                Transfer.drain(req.content().inputStream(), config.drain(), timer);
+            CloseConnectionException close = e.answerAndClose(res);
+            // A producer that waits for 100 Continue has sent nothing: close at once. One that sent
+            // its body straight away gets a short drain, or the close would reset the connection
+            // before it reads the answer. Never the whole upload.
+            if (!req.headers().contains(HeaderValues.EXPECT_100) && (watch == null || watch.join(core.config().drain()))) {
+                Transfer.drain(req.content().inputStream(), core.config().drain(), core.timer());
             }
-            throw new CloseConnectionException("producer refused: " + e.getMessage());
+            throw close;
         }
-        new Transfer(req, res, pairing, config, metrics, timer, bytes -> quota.pace(token, bytes)).run(active);
+        core.lanes().streaming(path);
+        Outcome outcome;
+        try {
+            outcome = transfer.run(watch);
+        } finally {
+            core.transfers().end(transfer);
+        }
+        core.metrics().ended(outcome);
+        if (outcome == Outcome.PRODUCER_VANISHED) {
+            vanished(path, end);
+            throw Transfer.close(path.value(), outcome);
+        }
+        end.finish(outcome);
+        transfer.tellProducer(outcome);
+        transfer.log(outcome);
+        if (outcome != Outcome.COMPLETED || !watch.join(core.config().idleBound())) {
+            throw Transfer.close(path.value(), outcome);
+        }
+    }
+
+    /**
+     * Takes a waiting consumer's end from the path's queue: the first whose client is still there.
+     *
+     * @throws RelayException 504 when the wait limit passes, 503 at shutdown
+     */
+    private static ConsumerEnd awaitConsumer(SynchronousQueue<ConsumerEnd> handoff, Waiter me, long deadline) {
+        while (true) {
+            ConsumerEnd end;
+            try {
+                end = handoff.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                end = null;
+                me.stopped();
+            }
+            if (end != null && end.waiter().pair()) {
+                if (me.pair()) {
+                    return end;
+                }
+                end.finish(Outcome.PRODUCER_VANISHED); // this producer left just now: the consumer waits on
+            }
+            // A consumer that had left while waiting is never paired with: look for the next one.
+            if (me.state() != Waiter.State.WAITING || end == null && System.nanoTime() >= deadline) {
+                throw me.ended(Side.CONSUMER);
+            }
+        }
+    }
+
+    /** The consumer of a pairing that came to nothing waits again; the producer's side is free. */
+    private void vanished(StreamPath path, ConsumerEnd end) {
+        core.lanes().waitingAgain(path);
+        core.lanes().free(path, Side.PRODUCER);
+        end.finish(Outcome.PRODUCER_VANISHED);
     }
 
     /**
@@ -136,16 +215,4 @@ public final class DataService implements HttpService {
             throw new RelayException(Wire.BAD_REQUEST, "Content-Length and Transfer-Encoding must not come together");
         }
     }
-
-    /** Ends a pairing with a consumer that had left while waiting; the producer then pairs again. */
-    private boolean vanished(Pairing pairing) {
-        pairing.finish(Outcome.CONSUMER_VANISHED);
-        metrics.ended(Outcome.CONSUMER_VANISHED);
-        return true;
-    }
-
-    private static StreamPath pathOf(ServerRequest req) {
-        return StreamPath.below(Wire.DATA_PREFIX, req.prologue().uriPath().rawPath());
-    }
-
 }

@@ -1,6 +1,7 @@
 package dev.okapi.relay.core;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 import io.helidon.config.Config;
@@ -60,5 +61,10 @@ public record RelayConfig(Duration maxWait, Optional<String> publicUrl, int buff
                 relay.get("max-waiting-per-token").asInt().orElse(100),
                 relay.get("max-bytes-per-second-per-token").asLong().orElse(0L),
                 Duration.ofSeconds(relay.get("shutdown-grace-seconds").asLong().orElse(10L)));
+    }
+
+    /** The idle limit as a bound on a wait: a zero limit (none) waits as long as a stream may last. */
+    Duration idleBound() {
+        return idleTimeout.isZero() ? ChronoUnit.FOREVER.getDuration() : idleTimeout;
     }
 }

@@ -1,16 +1,17 @@
 package dev.okapi.relay.core;
 
 import dev.okapi.protocol.Wire;
-import dev.okapi.relay.Main;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
  * A request the relay refuses, with the status and the one-line reason the client gets.
  *
- * <p>Thrown anywhere before a response has started; {@link Main} answers it as {@code text/plain}
- * without a stack trace, because these are the client's mistakes, not the relay's.
+ * <p>Thrown anywhere before a response has started; the routing's error handler answers it as
+ * {@code text/plain} without a stack trace, because these are the client's mistakes, not the relay's.
  */
 public final class RelayException extends RuntimeException {
 
@@ -31,5 +32,15 @@ public final class RelayException extends RuntimeException {
                 .header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
                 .header(HeaderNames.CACHE_CONTROL, "no-store")
                 .send(getMessage() + "\n");
+    }
+
+    /**
+     * Answers with {@code Connection: close} and returns what closes the connection afterwards, for
+     * a request whose connection cannot serve another: its body unread, or its watch still reading.
+     */
+    public CloseConnectionException answerAndClose(ServerResponse res) {
+        res.header(HeaderValues.CONNECTION_CLOSE);
+        answer(res);
+        return new CloseConnectionException("refused: " + getMessage());
     }
 }

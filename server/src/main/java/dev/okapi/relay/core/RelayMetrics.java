@@ -1,12 +1,13 @@
 package dev.okapi.relay.core;
 
-import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.WeakHashMap;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToIntFunction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
@@ -16,54 +17,65 @@ import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 
 /**
- * The relay's meters in Helidon's global registry, served as Prometheus text on
- * {@code /observe/metrics}. Labels never carry a path or a token: paths are unbounded in number
- * and may be confidential, so they go to the transfer log only.
+ * The core's meters in Helidon's global registry, served as Prometheus text on
+ * {@code /observe/metrics}: counters and gauges that the core moves, and nothing that reads the
+ * core's own state. Labels never carry a path or a token: paths are unbounded in number and may be
+ * confidential, so they go to the transfer log only.
+ *
+ * <p>The registry is one per JVM, and so are the gauges' values: several relays in one JVM (tests)
+ * add up, as the counters do.
  */
 public final class RelayMetrics {
 
-    /** Every live rendezvous of this JVM: one in production, several when tests run relays side by side. */
-    private static final Set<Rendezvous> LIVE = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    /** What waits, as the gauges name it. */
+    enum Waiting {
+        PRODUCER, CONSUMER, CONNECT;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private static final Map<Waiting, AtomicInteger> WAITING = new EnumMap<>(Map.of(
+            Waiting.PRODUCER, new AtomicInteger(), Waiting.CONSUMER, new AtomicInteger(), Waiting.CONNECT, new AtomicInteger()));
+    private static final AtomicInteger TRANSFERS = new AtomicInteger();
 
     private final Counter bytes;
-    private final Map<Outcome, Counter> transfers = new EnumMap<>(Outcome.class);
+    private final Map<Outcome, Counter> ended = new EnumMap<>(Outcome.class);
+    private final Map<Waiting, Counter> left = new EnumMap<>(Waiting.class);
     private final Timer pairing;
-    /** Usage accounting for the Management API's usage.show (issue 3); a no-op without it. */
-    private final java.util.function.LongConsumer usage;
+    private final LongConsumer usage;
 
-    public RelayMetrics() {
-        this(n -> { });
-    }
-
-    public RelayMetrics(java.util.function.LongConsumer usage) {
-        this.usage = java.util.Objects.requireNonNull(usage, "usage required");
+    /** @param usage told of every relayed byte, for the Management API's usage.show; may do nothing */
+    public RelayMetrics(LongConsumer usage) {
+        this.usage = Objects.requireNonNull(usage, "usage required");
         MeterRegistry registry = Metrics.globalRegistry();
-        bytes = registry.getOrCreate(Counter.builder("okapi.bytes.relayed")
-                .description("Payload bytes written to consumers"));
+        bytes = registry.getOrCreate(Counter.builder("okapi.bytes.relayed").description("Payload bytes written to consumers"));
         for (Outcome o : Outcome.values()) {
-            transfers.put(o, registry.getOrCreate(Counter.builder("okapi.transfers")
-                    .description("Paired transfers by how they ended")
-                    .tags(java.util.List.of(Tag.create("outcome", o.label())))));
+            ended.put(o, registry.getOrCreate(Counter.builder("okapi.transfers").description("Paired transfers by how they ended")
+                    .tags(List.of(Tag.create("outcome", o.label())))));
         }
-        pairing = registry.getOrCreate(Timer.builder("okapi.pairing.wait")
-                .description("Time the first side of a pair waited for the second"));
-        gauge(registry, "okapi.waiting", "side", "producer", "Producers waiting on the Data API",
-                r -> r.waiting(Side.PRODUCER));
-        gauge(registry, "okapi.waiting", "side", "consumer", "Consumers waiting on the Data API",
-                r -> r.waiting(Side.CONSUMER));
-        gauge(registry, "okapi.connect.waiting", null, null, "Requests waiting on the Connect API",
-                Rendezvous::connectWaiting);
-        gauge(registry, "okapi.transfers.active", null, null, "Transfers running now", Rendezvous::transfers);
+        for (Waiting w : Waiting.values()) {
+            left.put(w, registry.getOrCreate(Counter.builder("okapi.left.waiting")
+                    .description("Clients that went away while waiting for a peer").tags(List.of(Tag.create("side", w.label())))));
+        }
+        pairing = registry.getOrCreate(Timer.builder("okapi.pairing.wait").description("Time the first side of a pair waited for the second"));
+        gauge(registry, "okapi.waiting", "Producers waiting on the Data API", WAITING.get(Waiting.PRODUCER), "producer");
+        gauge(registry, "okapi.waiting", "Consumers waiting on the Data API", WAITING.get(Waiting.CONSUMER), "consumer");
+        gauge(registry, "okapi.connect.waiting", "Requests waiting on the Connect API", WAITING.get(Waiting.CONNECT), null);
+        gauge(registry, "okapi.transfers.active", "Transfers running now", TRANSFERS, null);
     }
 
-    /** Adds a rendezvous to what the gauges sum up. */
-    void gauges(Rendezvous rendezvous) {
-        LIVE.add(rendezvous);
+    void waiting(Waiting kind, int delta) {
+        WAITING.get(kind).addAndGet(delta);
     }
 
-    /** Removes the rendezvous of a stopped server from the gauges. */
-    void forget(Rendezvous rendezvous) {
-        LIVE.remove(rendezvous);
+    void left(Waiting kind) {
+        left.get(kind).increment();
+    }
+
+    void transfers(int delta) {
+        TRANSFERS.addAndGet(delta);
     }
 
     void relayed(int n) {
@@ -72,22 +84,17 @@ public final class RelayMetrics {
     }
 
     void ended(Outcome outcome) {
-        transfers.get(outcome).increment();
+        ended.get(outcome).increment();
     }
 
     void paired(long waitedNanos) {
         pairing.record(waitedNanos, TimeUnit.NANOSECONDS);
     }
 
-    private static void gauge(MeterRegistry registry, String name, String tag, String value, String description,
-                              ToIntFunction<Rendezvous> read) {
-        Gauge.Builder<Integer> b = Gauge.<Integer>builder(name, () -> {
-            synchronized (LIVE) {
-                return LIVE.stream().mapToInt(read).sum();
-            }
-        }).description(description);
-        if (tag != null) {
-            b.tags(java.util.List.of(Tag.create(tag, value)));
+    private static void gauge(MeterRegistry registry, String name, String description, AtomicInteger value, String side) {
+        Gauge.Builder<Integer> b = Gauge.builder(name, value::get).description(description);
+        if (side != null) {
+            b.tags(List.of(Tag.create("side", side)));
         }
         registry.getOrCreate(b);
     }

@@ -6,16 +6,14 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import dev.okapi.protocol.Wire.ControlLine;
 import dev.okapi.protocol.Wire;
-import dev.okapi.relay.Shutdown;
+import dev.okapi.protocol.Wire.ControlLine;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -25,279 +23,199 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * One paired transfer, run on the producer's thread: reads the producer's body, writes it to the
- * consumer's response, and reports on the producer's control channel. Always ends its pairing
- * exactly once.
+ * One paired transfer, run on the producer's thread: {@code transferTo} from the producer's body
+ * into the consumer's response, with the producer's response as its control channel.
  *
- * <p>Helidon 4.3.0 gives full duplex and a correct {@code 100 Continue} only in one order: the
- * producer's body is not touched until paired; {@code inputStream()} sends the 100; only then does
- * the producer's response start, with a flushed first line. A clean end commits the consumer's
- * response first and then tells the producer. Every other end cuts the consumer's connection, so
- * it can never mistake an aborted stream for a complete one.
+ * <p>Helidon 4.3.0 gives full duplex and a correct {@code 100 Continue} only in this order: the
+ * body is not touched until paired; {@code inputStream()} sends the 100; only then does the
+ * producer's response start, with a flushed first line. A clean end commits the consumer's response
+ * first and only then tells the producer. Every other end cuts the consumer's connection, so that it
+ * can never mistake an aborted stream for a complete one.
  *
- * <p>The relay itself may end a transfer ({@link #abort}): idle too long, stream too large, or
- * shutting down. It interrupts the producer's thread, which closes whichever socket that thread is
- * blocked on; a producer blocked in its own read is told why first, since its socket goes next.
+ * <p>The relay ends a transfer itself with {@link #abort}: idle too long or shutting down. The copy
+ * sees the abort before its next read; one still blocked after the notice is interrupted, which
+ * closes the socket it is blocked on (a producer blocked in its own read is told why first).
  */
-public final class Transfer {
+final class Transfer {
 
     private static final Logger LOG = Logger.getLogger(Transfer.class.getName());
-    private static final int REPORT_EVERY = 1 << 20;
 
     private final ServerRequest req;
     private final ServerResponse res;
-    private final Pairing pairing;
-    private final RelayConfig config;
-    private final RelayMetrics metrics;
+    private final ConsumerEnd consumer;
+    private final ProducerInput in;
+    private final ConsumerOutput out;
     private final ScheduledExecutorService timer;
-    private final Pace pace;
+    private final Duration drain;
+    private final Duration idle;
+    private final String holder;
     private final long start = System.nanoTime();
-    private final Object controlLock = new Object();
+    private final Thread copier = Thread.currentThread();
+    private final Runnable release;
+    private OutputStream control; // guarded by this once the producer's response started
+    private boolean told;         // guarded by this: the producer got its error line
+    private boolean copying;      // guarded by this: an abort may still interrupt the copier
 
-    private volatile boolean reading;
-    private volatile long lastProgress = start;
-    private OutputStream control; // guarded by controlLock once the producer's response started
-    private boolean told;         // guarded by controlLock: the producer got its error line
-    private long bytes;
-    private int unreported; // bytes not yet added to the metrics and usage: counted per MiB, not per read
-    private Outcome outcome = Outcome.PRODUCER_GONE;
-
-    Transfer(ServerRequest req, ServerResponse res, Pairing pairing, RelayConfig config, RelayMetrics metrics,
-             ScheduledExecutorService timer, Pace pace) {
-        this.pace = Objects.requireNonNull(pace, "pace required");
-        this.req = Objects.requireNonNull(req, "req required");
-        this.res = Objects.requireNonNull(res, "res required");
-        this.pairing = Objects.requireNonNull(pairing, "pairing required");
-        this.config = Objects.requireNonNull(config, "config required");
-        this.metrics = Objects.requireNonNull(metrics, "metrics required");
-        this.timer = Objects.requireNonNull(timer, "timer required");
-    }
-
-    /** Runs the transfer on the calling (producer's) thread. */
-    void run(ActiveTransfers active) {
-        pairing.copying(Thread.currentThread());
-        active.add(this);
-        try {
-            copy();
-        } finally {
-            active.remove(this);
-            report();
-            pairing.copyDone();
-            pairing.finish(outcome);
-            metrics.ended(outcome);
-            if (outcome != Outcome.PRODUCER_VANISHED) {
-                LOG.info(() -> String.format(Locale.ROOT, "transfer path=%s bytes=%d millis=%d outcome=%s",
-                        pairing.path(), bytes, (System.nanoTime() - start) / 1_000_000, outcome.label()));
-            }
-        }
-    }
-
-    /** Nanoseconds since a byte last moved (or since the start). */
-    long idleNanos(long now) {
-        return now - lastProgress;
+    /**
+     * @param release frees the stream path; run once the end is known and before either side hears
+     *                of it, so that a client starting the next stream at once does not find it busy
+     */
+    Transfer(ServerRequest req, ServerResponse res, ConsumerEnd consumer, Gate.Pass pass, RelayConfig config,
+             RelayMetrics metrics, ScheduledExecutorService timer, Runnable release) {
+        this.release = release;
+        this.req = req;
+        this.res = res;
+        this.consumer = consumer;
+        this.timer = timer;
+        this.drain = config.drain();
+        this.idle = config.idleBound();
+        this.holder = pass.holder();
+        this.in = new ProducerInput(pass, config.maxStreamBytes(), metrics);
+        this.out = new ConsumerOutput(this::startConsumer, () -> ((RoutingResponse) consumer.response()).commit());
     }
 
     /**
-     * Ends the transfer as an error on both sides, from another thread. The producer hears
-     * {@code reason}; the consumer's connection is cut.
+     * Copies the stream on the calling (producer's) thread.
+     *
+     * @param watch the producer's watch, which may still read its connection: the copy waits for it
+     *              (that is, for the producer's first body bytes after the 100) before reading
+     * @return how the transfer ended; where it is not {@link Outcome#COMPLETED}, the producer's
+     *         connection must be closed by the caller
      */
-    void abort(ControlLine reason) {
-        abort(reason, Duration.ZERO);
-    }
-
-    /**
-     * As {@link #abort(ControlLine)}, but a copy that is moving bytes gets {@code notice} to see the
-     * abort between two chunks and end it on its own thread, which drains the producer's upload so
-     * that the producer reads its line (an interrupt closes the socket at once, and a producer
-     * still sending then gets a reset that can swallow the line). Only a copy still blocked after
-     * {@code notice} is interrupted. Shutdown uses this; an idle transfer has nothing in flight.
-     */
-    void abort(ControlLine reason, Duration notice) {
-        if (!pairing.abort(Outcome.of(reason), reason)) {
-            return; // ending cleanly already, or over
-        }
-        if (notice.isZero()) {
-            unblock(reason);
-        } else {
-            timer.schedule(() -> unblock(reason), notice.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Wakes a copier blocked on a socket; harmless once it has taken the abort path itself. */
-    private void unblock(ControlLine reason) {
-        if (reading) {
-            tell(reason); // its socket is the one the interrupt closes
-        }
-        pairing.interruptCopier();
-    }
-
-    private void copy() {
-        byte[] buf = new byte[config.bufferSize()];
-        InputStream in;
-        int n;
+    Outcome run(Watch watch) {
+        Outcome outcome;
         try {
-            in = req.content().inputStream(); // writes "100 Continue" if the producer expects it
-            res.status(Wire.OK)
-                    .header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
-                    .header(HeaderNames.CACHE_CONTROL, "no-store");
-            synchronized (controlLock) {
+            in.open(req.content().inputStream()); // sends "100 Continue" if the producer waits for it
+            res.status(Wire.OK).header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN).header(HeaderNames.CACHE_CONTROL, "no-store");
+            synchronized (this) {
                 control = res.outputStream();
                 send(ControlLine.CONNECTED);
+                copying = true;
             }
-            n = read(in, buf);
-        } catch (RuntimeException | IOException e) {
-            if (pairing.aborted() != null) {
-                throw relayAbort(null, e);
+            if (req.content().hasEntity() && !watch.join(idle)) {
+                throw new TransferEnded(Outcome.IDLE_TIMEOUT, null); // told to send, it sent nothing
             }
-            // Gone before its first byte: it left while waiting. The consumer saw nothing.
-            outcome = Outcome.PRODUCER_VANISHED;
-            throw new CloseConnectionException("producer on " + pairing.path() + " left before sending", e);
-        }
-        OutputStream out = openConsumer();
-        while (n >= 0) {
-            if (pairing.aborted() != null) {
-                throw relayAbort(in, null);
+            in.transferTo(out);
+            if (in.claimCleanEnd()) {
+                release.run();
+                out.finish();
+                outcome = Outcome.COMPLETED;
+            } else {
+                outcome = in.aborted();
             }
-            if (n > 0) {
-                if (config.maxStreamBytes() > 0 && bytes + n > config.maxStreamBytes()
-                        && pairing.abort(Outcome.STREAM_TOO_LARGE, ControlLine.STREAM_TOO_LARGE)) {
-                    throw relayAbort(in, null);
-                }
-                try {
-                    pace.await(n);
-                } catch (InterruptedException e) {
-                    throw relayAbort(in, e); // only an abort interrupts the copy
-                }
-                try {
-                    out.write(buf, 0, n);
-                    out.flush();
-                } catch (RuntimeException | IOException e) {
-                    throw pairing.aborted() != null ? relayAbort(in, e) : consumerGone(in, e);
-                }
-                lastProgress = System.nanoTime();
-                bytes += n;
-                unreported += n;
-                if (unreported >= REPORT_EVERY) {
-                    report();
-                }
-            }
-            try {
-                n = read(in, buf);
-            } catch (RuntimeException | IOException e) {
-                if (pairing.aborted() != null) {
-                    throw relayAbort(null, e); // the abort's interrupt closed the upload
-                }
-                // Includes Helidon's unchecked InsufficientDataAvailableException: the upload
-                // broke off without its final chunk. Rethrown, never swallowed.
-                throw new CloseConnectionException("producer on " + pairing.path() + " went away", e);
-            }
-        }
-        if (!pairing.claimCleanEnd()) {
-            throw relayAbort(in, null);
-        }
-        try {
-            // Helidon's close() of a response stream is a no-op; commit() is what sends the
-            // terminating chunk. Doing it here, not by letting the consumer's handler return,
-            // is what lets the producer hear of success only after the consumer has its end.
-            out.flush();
-            ((RoutingResponse) pairing.consumer()).commit();
-        } catch (RuntimeException | IOException e) {
-            throw consumerGone(in, e);
-        }
-        outcome = Outcome.COMPLETED;
-        // The consumer has its clean end: free the path now, not after the producer's last line,
-        // so a client that starts the next stream the moment this one ends does not find it busy.
-        pairing.finish(outcome);
-        try {
-            synchronized (controlLock) {
-                send(ControlLine.TRANSFER_SUCCESSFUL);
-                control.close();
-            }
-        } catch (RuntimeException | IOException e) {
-            // The consumer has everything; a producer that left before reading its last line
-            // changes nothing for the stream.
-            LOG.log(Level.FINE, "producer left before the success line", e);
-        }
-    }
-
-    private void report() {
-        if (unreported > 0) {
-            metrics.relayed(unreported);
-            unreported = 0;
-        }
-    }
-
-    private int read(InputStream in, byte[] buf) throws IOException {
-        reading = true;
-        try {
-            int n = in.read(buf);
-            lastProgress = System.nanoTime();
-            return n;
+        } catch (TransferEnded e) {
+            outcome = in.aborted() != null ? in.aborted() : e.outcome();
+        } catch (IOException | RuntimeException e) {
+            outcome = Outcome.PRODUCER_GONE; // the producer's control channel failed: it is gone
+        } catch (InterruptedException e) {
+            outcome = in.aborted() != null ? in.aborted() : Outcome.PRODUCER_GONE;
         } finally {
-            reading = false;
+            synchronized (this) {
+                copying = false;
+            }
+            Thread.interrupted(); // an abort's interrupt that came too late must not hit the drain
+            in.report();
+        }
+        if (outcome == Outcome.PRODUCER_GONE && !out.started()) {
+            return Outcome.PRODUCER_VANISHED; // the consumer saw nothing: the path stays its own
+        }
+        if (outcome != Outcome.COMPLETED) {
+            release.run();
+        }
+        return outcome;
+    }
+
+    /** The transfer log's line, written once both sides have heard the end. */
+    void log(Outcome outcome) {
+        LOG.info(() -> String.format(Locale.ROOT, "transfer path=%s bytes=%d millis=%d outcome=%s holder=%s",
+                req.prologue().uriPath().rawPath().substring(Wire.DATA_PREFIX.length()), in.bytes(),
+                (System.nanoTime() - start) / 1_000_000, outcome.label(), holder));
+    }
+
+    /** The producer's last words: success, or the error line of {@code outcome} and a short drain. */
+    void tellProducer(Outcome outcome) {
+        if (outcome == Outcome.COMPLETED) {
+            try {
+                synchronized (this) {
+                    send(ControlLine.TRANSFER_SUCCESSFUL);
+                }
+                ((RoutingResponse) res).commit(); // the terminating chunk, now: the handler may wait on
+
+            } catch (IOException | RuntimeException e) {
+                // The consumer has everything; a producer that left before its last line changes nothing.
+                LOG.log(Level.FINE, "producer left before the success line", e);
+            }
+        } else if (outcome.line() != null && tell(outcome.line())) {
+            drain(in.body(), drain, timer);
+        }
+    }
+
+    /**
+     * Ends the transfer as {@code why} from another thread; a copy moving bytes gets {@code notice}
+     * to see it between two reads and end on its own thread, which lets the producer read its line
+     * (an interrupt closes the socket at once, and a producer still sending then gets a reset).
+     */
+    void abort(Outcome why, Duration notice) {
+        if (!in.abort(why)) {
+            return; // ending cleanly already, or aborted before
+        }
+        if (notice.isZero()) {
+            unblock(why);
+        } else {
+            timer.schedule(() -> unblock(why), notice.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    long idleNanos(long now) {
+        return in.idleNanos(now);
+    }
+
+    private void unblock(Outcome why) {
+        synchronized (this) {
+            if (!copying) {
+                return;
+            }
+            if (in.reading()) {
+                tell(why.line()); // its socket is the one the interrupt closes
+            }
+            copier.interrupt();
         }
     }
 
     /** Starts the consumer's response with the producer's content headers. */
-    private OutputStream openConsumer() {
-        ServerResponse consumer = pairing.consumer();
-        consumer.status(Wire.OK)
-                .header(HeaderNames.CONTENT_TYPE,
-                        req.headers().first(HeaderNames.CONTENT_TYPE).orElse(Wire.DEFAULT_CONTENT_TYPE))
+    private OutputStream startConsumer() {
+        ServerResponse c = consumer.response();
+        c.status(Wire.OK)
+                .header(HeaderNames.CONTENT_TYPE, req.headers().first(HeaderNames.CONTENT_TYPE).orElse(Wire.DEFAULT_CONTENT_TYPE))
                 .header(HeaderNames.CACHE_CONTROL, "no-store")
                 .header("X-Content-Type-Options", "nosniff");
-        req.headers().first(HeaderNames.CONTENT_DISPOSITION)
-                .ifPresent(v -> consumer.header(HeaderNames.CONTENT_DISPOSITION, v));
-        req.headers().contentLength().ifPresent(consumer::contentLength);
+        req.headers().first(HeaderNames.CONTENT_DISPOSITION).ifPresent(v -> c.header(HeaderNames.CONTENT_DISPOSITION, v));
+        req.headers().contentLength().ifPresent(c::contentLength);
         for (Header h : req.headers()) {
             if (h.name().regionMatches(true, 0, Wire.META_HEADER_PREFIX, 0, Wire.META_HEADER_PREFIX.length())) {
-                consumer.header(h.name(), h.allValues().toArray(String[]::new));
+                c.header(h.name(), h.allValues().toArray(String[]::new));
             }
         }
-        return consumer.outputStream();
-    }
-
-    /** The consumer went away: the producer hears it while still uploading. */
-    private CloseConnectionException consumerGone(InputStream in, Exception cause) {
-        outcome = Outcome.CONSUMER_GONE;
-        pairing.finish(outcome); // the consumer's thread may close its connection now
-        if (!tell(ControlLine.RECEIVER_PREMATURE_DISCONNECT)) {
-            return new CloseConnectionException("producer gone too", cause);
-        }
-        drain(in);
-        return new CloseConnectionException("consumer on " + pairing.path() + " went away", cause);
-    }
-
-    /** The relay ends the transfer as {@link Pairing#aborted()} says: an error on both sides. */
-    private CloseConnectionException relayAbort(InputStream in, Exception cause) {
-        pairing.copyDone(); // no interrupt from here on: the producer's socket must stay open for its line
-        Pairing.Abort abort = pairing.aborted();
-        outcome = abort.outcome();
-        pairing.finish(outcome);
-        if (tell(abort.line()) && in != null) {
-            drain(in);
-        }
-        return new CloseConnectionException("transfer on " + pairing.path() + " aborted: " + outcome.label(), cause);
+        return c.outputStream();
     }
 
     /** Writes an error line to the producer once; false if it cannot be reached. */
-    private boolean tell(ControlLine line) {
-        synchronized (controlLock) {
-            if (told || control == null) {
-                return told;
-            }
-            try {
-                send(line);
-                told = true;
-            } catch (RuntimeException | IOException e) {
-                LOG.log(Level.FINE, "producer unreachable for " + line.text(), e);
-            }
+    private synchronized boolean tell(ControlLine line) {
+        if (told || control == null) {
             return told;
         }
+        try {
+            send(line);
+            told = true;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "producer unreachable for " + line.text(), e);
+        }
+        return told;
     }
 
-    private void drain(InputStream in) {
-        drain(in, config.drain(), timer);
+    private void send(ControlLine line) throws IOException {
+        control.write(line.line().getBytes(StandardCharsets.US_ASCII));
+        control.flush();
     }
 
     /**
@@ -305,15 +223,15 @@ public final class Transfer {
      * closes: closing with unread data makes the kernel reset the connection, and the client would
      * never read the answer or the error line already sent to it.
      */
-    static void drain(InputStream in, java.time.Duration bound, ScheduledExecutorService timer) {
+    static void drain(InputStream body, Duration bound, ScheduledExecutorService timer) {
         Thread self = Thread.currentThread();
         ScheduledFuture<?> stop = timer.schedule(self::interrupt, bound.toMillis(), TimeUnit.MILLISECONDS);
         try {
             byte[] sink = new byte[8192];
-            while (in.read(sink) >= 0) {
+            while (body.read(sink) >= 0) {
                 // discard
             }
-        } catch (RuntimeException | IOException e) {
+        } catch (IOException | RuntimeException e) {
             // the bound or the client's own close ended it; either is fine
         } finally {
             stop.cancel(false);
@@ -321,14 +239,8 @@ public final class Transfer {
         }
     }
 
-    /** Waits until {@code bytes} more may be forwarded (a bandwidth cap); returns at once without one. */
-    @FunctionalInterface
-    interface Pace {
-        void await(int bytes) throws InterruptedException;
-    }
-
-    private void send(ControlLine line) throws IOException {
-        control.write(line.line().getBytes(StandardCharsets.US_ASCII));
-        control.flush();
+    /** Closes the producer's connection after an end that was not clean. */
+    static CloseConnectionException close(String path, Outcome outcome) {
+        return new CloseConnectionException("transfer on " + path + " ended: " + outcome.label());
     }
 }

@@ -1,0 +1,100 @@
+package dev.okapi.relay.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+
+import dev.okapi.protocol.Wire;
+
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1ConnectionListener;
+
+/**
+ * The relay core, built once: the waiting room, the stream paths, the running transfers, and the
+ * Data and Connect services over them. The wiring registers {@link #routing} on every socket that
+ * serves the relay, installs {@link #CONNECTION_LISTENER} on their HTTP/1.1 protocol, and drives the
+ * shutdown through {@link #closeWaitingRoom}, {@link #awaitNoTransfers} and {@link #abortTransfers}.
+ */
+public final class Core {
+
+    /** Must be a receive listener of every HTTP/1.1 socket that serves the core (see {@link Watch}). */
+    public static final Http1ConnectionListener CONNECTION_LISTENER = Watch.LISTENER;
+
+    private final RelayConfig config;
+    private final Gate gate;
+    private final RelayMetrics metrics;
+    private final ScheduledExecutorService timer;
+    private final WaitingRoom room;
+    private final Lanes lanes = new Lanes();
+    private final Transfers transfers;
+    private final DataService data = new DataService(this);
+    private final ConnectService connect = new ConnectService(this);
+
+    /**
+     * @param gate    access control, or {@link Gate#OPEN}
+     * @param metrics where the core counts what it does
+     * @param timer   the relay's clock thread: idle checks and drain bounds
+     */
+    public Core(RelayConfig config, Gate gate, RelayMetrics metrics, ScheduledExecutorService timer) {
+        this.config = Objects.requireNonNull(config, "config required");
+        this.gate = Objects.requireNonNull(gate, "gate required");
+        this.metrics = Objects.requireNonNull(metrics, "metrics required");
+        this.timer = Objects.requireNonNull(timer, "timer required");
+        this.room = new WaitingRoom(config.maxWaiting(), metrics);
+        this.transfers = new Transfers(config.maxTransfers(), config.idleTimeout(), timer, metrics);
+    }
+
+    /** Registers the Connect and Data APIs. */
+    public void routing(HttpRouting.Builder routing) {
+        routing.register(Wire.CONNECT_PREFIX, connect).register(Wire.DATA_PREFIX, data);
+    }
+
+    /** Answers every waiting client, and every later one, with {@code why}; running transfers go on. */
+    public void closeWaitingRoom(RelayException why) {
+        room.close(why);
+    }
+
+    /** Waits until no transfer runs, or until {@code deadline}; true if none runs. */
+    public boolean awaitNoTransfers(Instant deadline) throws InterruptedException {
+        return transfers.awaitNone(deadline);
+    }
+
+    /** Aborts every running transfer as a shutdown; a copy moving bytes gets {@code notice} to end it itself. */
+    public void abortTransfers(Duration notice) {
+        transfers.abortAll(Outcome.RELAY_SHUTDOWN, notice);
+    }
+
+    /** How many transfers run now. */
+    public int transfersRunning() {
+        return transfers.size();
+    }
+
+    RelayConfig config() {
+        return config;
+    }
+
+    Gate gate() {
+        return gate;
+    }
+
+    RelayMetrics metrics() {
+        return metrics;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    WaitingRoom room() {
+        return room;
+    }
+
+    Lanes lanes() {
+        return lanes;
+    }
+
+    Transfers transfers() {
+        return transfers;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.okapi.relay.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.SynchronousQueue;
+
+import dev.okapi.protocol.Wire;
+
+/**
+ * The stream paths in use. Per path: what each side holds (nothing, a waiting client or a running
+ * stream), the {@link SynchronousQueue} through which a waiting consumer hands its end to the
+ * producer, and the Connect API's waiters.
+ *
+ * <p>Every change to a path is made inside {@link ConcurrentHashMap#compute}, so it is atomic for
+ * that path and no lock is held across paths; a path with nothing on it is dropped at once. The
+ * waits themselves happen outside, on the queue and on each {@link Waiter}.
+ */
+final class Lanes {
+
+    private final ConcurrentHashMap<StreamPath, Lane> lanes = new ConcurrentHashMap<>();
+
+    /**
+     * Holds {@code side} of {@code path} for a client that will wait there; a side that arrives is
+     * the peer that the opposite side's Connect waiters await, so they are released.
+     *
+     * @return the path's handoff
+     * @throws RelayException 409 if another client holds that side
+     */
+    SynchronousQueue<ConsumerEnd> hold(StreamPath path, Side side) {
+        Hold[] found = new Hold[1];
+        Lane lane = lanes.compute(path, (p, l) -> {
+            Lane held = l == null ? new Lane() : l;
+            found[0] = held.hold(side);
+            if (found[0] == Hold.FREE) {
+                held.hold(side, Hold.WAITING);
+                held.release(side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER);
+            }
+            return held;
+        });
+        if (found[0] != Hold.FREE) {
+            throw new RelayException(Wire.BUSY, "stream path busy: another " + side.label() + " is already "
+                    + (found[0] == Hold.STREAMING ? "transferring" : "waiting") + " on " + path);
+        }
+        return lane.handoff;
+    }
+
+    /** Both sides of {@code path} stream now: neither is a waiting peer any more. */
+    void streaming(StreamPath path) {
+        lanes.computeIfPresent(path, (p, l) -> {
+            l.hold(Side.PRODUCER, Hold.STREAMING);
+            l.hold(Side.CONSUMER, Hold.STREAMING);
+            return l;
+        });
+    }
+
+    /** The consumer of {@code path} waits again: its producer had gone before its first byte. */
+    void waitingAgain(StreamPath path) {
+        lanes.computeIfPresent(path, (p, l) -> {
+            l.hold(Side.CONSUMER, Hold.WAITING);
+            return l;
+        });
+    }
+
+    /** Gives {@code side} of {@code path} back. */
+    void free(StreamPath path, Side side) {
+        lanes.computeIfPresent(path, (p, l) -> {
+            l.hold(side, Hold.FREE);
+            return l.isEmpty() ? null : l;
+        });
+    }
+
+    /**
+     * A Connect waiter for the peer that {@code mode} awaits: a Data waiter of that side, or a
+     * Connect waiter of the opposite mode (both are released). If neither is there, {@code waiter}
+     * is registered and released when one comes.
+     *
+     * @return true if the peer is present now
+     */
+    boolean awaitPeer(StreamPath path, Wire.Mode mode, Waiter waiter) {
+        Wire.Mode opposite = mode == Wire.Mode.AWAIT_READER ? Wire.Mode.AWAIT_WRITER : Wire.Mode.AWAIT_READER;
+        Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
+        boolean[] present = new boolean[1];
+        lanes.compute(path, (p, l) -> {
+            Lane lane = l == null ? new Lane() : l;
+            present[0] = lane.hold(awaited) == Hold.WAITING | lane.release(opposite);
+            if (!present[0]) {
+                lane.connect(mode).add(waiter);
+            }
+            return lane.isEmpty() ? null : lane;
+        });
+        return present[0];
+    }
+
+    /** Takes a Connect waiter whose wait ended otherwise (left, expired, refused) off its path. */
+    void forget(StreamPath path, Wire.Mode mode, Waiter waiter) {
+        lanes.computeIfPresent(path, (p, l) -> {
+            l.connect(mode).remove(waiter);
+            return l.isEmpty() ? null : l;
+        });
+    }
+
+    /** What one side of a path holds. */
+    private enum Hold {
+        FREE, WAITING, STREAMING
+    }
+
+    /** One stream path; only touched inside {@code compute} for its key. */
+    private static final class Lane {
+        private final SynchronousQueue<ConsumerEnd> handoff = new SynchronousQueue<>();
+        private final List<Waiter> awaitReader = new ArrayList<>();
+        private final List<Waiter> awaitWriter = new ArrayList<>();
+        private Hold producer = Hold.FREE;
+        private Hold consumer = Hold.FREE;
+
+        Hold hold(Side side) {
+            return side == Side.PRODUCER ? producer : consumer;
+        }
+
+        void hold(Side side, Hold hold) {
+            if (side == Side.PRODUCER) {
+                producer = hold;
+            } else {
+                consumer = hold;
+            }
+        }
+
+        List<Waiter> connect(Wire.Mode mode) {
+            return mode == Wire.Mode.AWAIT_READER ? awaitReader : awaitWriter;
+        }
+
+        /** Releases the Connect waiters of {@code mode}; true if one of them was still waiting. */
+        boolean release(Wire.Mode mode) {
+            boolean any = false;
+            for (Waiter w : connect(mode)) {
+                any |= w.pair();
+            }
+            connect(mode).clear();
+            return any;
+        }
+
+        boolean isEmpty() {
+            return producer == Hold.FREE && consumer == Hold.FREE && awaitReader.isEmpty() && awaitWriter.isEmpty();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.okapi.relay.core;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+import dev.okapi.protocol.Wire;
+
+import io.helidon.webserver.CloseConnectionException;
+
+/**
+ * One client waiting for its peer, and how its wait ends: paired by the peer, left (its client went
+ * away), refused (the relay shuts down), or expired (its own wait limit). Each of these is one
+ * compare-and-set from {@link State#WAITING}, so exactly one of them wins however they race; the
+ * loser learns it from the return value. The waiting thread is woken by the winner.
+ *
+ * <p>Created and counted by the {@link WaitingRoom}; {@link #close()} gives its place back.
+ */
+final class Waiter implements AutoCloseable {
+
+    /** Where a wait stands. */
+    enum State {
+        WAITING, PAIRED, LEFT, REFUSED, EXPIRED
+    }
+
+    private static final RelayException STOPPED = new RelayException(Wire.UNAVAILABLE, "relay is stopping");
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
+    private final AtomicBoolean inRoom = new AtomicBoolean(true);
+    private final Thread thread = Thread.currentThread();
+    private final RelayMetrics.Waiting kind;
+    private final Consumer<Waiter> onClose;
+    private volatile boolean clientGone;
+    private final AtomicReference<RelayException> refusal = new AtomicReference<>();
+
+    Waiter(RelayMetrics.Waiting kind, Consumer<Waiter> onClose) {
+        this.kind = kind;
+        this.onClose = onClose;
+    }
+
+    RelayMetrics.Waiting kind() {
+        return kind;
+    }
+
+    State state() {
+        return state.get();
+    }
+
+    /** The peer takes this waiter; false if its wait had ended otherwise. */
+    boolean pair() {
+        if (state.compareAndSet(State.WAITING, State.PAIRED)) {
+            LockSupport.unpark(thread);
+            return true;
+        }
+        return false;
+    }
+
+    /** Its client went away (called by its {@link Watch}): a waiting thread is woken. */
+    void leave() {
+        clientGone = true;
+        if (state.compareAndSet(State.WAITING, State.LEFT)) {
+            thread.interrupt();
+        }
+    }
+
+    /** The relay will not serve it (shutdown): a waiting thread is woken and answers {@code why}. */
+    void refuse(RelayException why) {
+        refusal.compareAndSet(null, why); // the first reason given is the one answered
+        if (state.compareAndSet(State.WAITING, State.REFUSED)) {
+            thread.interrupt();
+        }
+    }
+
+    /**
+     * The waiting thread was interrupted: by {@link #leave()} or {@link #refuse}, whose state change
+     * already tells, or else by Helidon stopping the connection, which ends the wait as a refusal.
+     */
+    void stopped() {
+        refuse(STOPPED);
+    }
+
+    /** Its own wait limit passed; false if its wait had ended otherwise first. */
+    boolean expire() {
+        return state.compareAndSet(State.WAITING, State.EXPIRED);
+    }
+
+    /**
+     * Waits again after a pairing that came to nothing (the producer had gone before its first
+     * byte); false if its own client has gone meanwhile.
+     */
+    boolean rewait() {
+        return !clientGone && state.compareAndSet(State.PAIRED, State.WAITING);
+    }
+
+    /**
+     * What the waiting thread throws when its wait ended without a pairing: 504 when its limit
+     * passed, the relay's refusal, or a silent close for a client that has left.
+     *
+     * @param awaited the side it waited for, for the 504's reason
+     */
+    RuntimeException ended(Side awaited) {
+        Thread.interrupted(); // the wake-up that ended the wait must not hit the answer's writes
+        if (expire()) {
+            return new RelayException(Wire.WAIT_EXPIRED, "no " + awaited.label() + " arrived before the wait limit");
+        }
+        return state() == State.REFUSED ? refusal.get()
+                : new CloseConnectionException("the client waiting for a " + awaited.label() + " left");
+    }
+
+    /** Counted again in the waiting room, after {@link #rewait()}. */
+    void reopen() {
+        inRoom.set(true);
+    }
+
+    /** Gives its place in the waiting room back, once; from any thread. */
+    @Override
+    public void close() {
+        if (inRoom.compareAndSet(true, false)) {
+            onClose.accept(this);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.okapi.relay.core;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.okapi.protocol.Wire;
+
+/**
+ * Everyone who waits for a peer, on the Data and the Connect API: their number, held under
+ * {@code relay.max-waiting} because each holds a connection and a thread, and their list, so that
+ * shutdown can answer them all. Only clients still there count: one that leaves is taken out by its
+ * {@link Watch} at once.
+ */
+final class WaitingRoom {
+
+    private final int max;
+    private final RelayMetrics metrics;
+    private final AtomicInteger count = new AtomicInteger();
+    private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    private volatile RelayException closed;
+
+    WaitingRoom(int max, RelayMetrics metrics) {
+        this.max = max;
+        this.metrics = metrics;
+    }
+
+    /**
+     * A place for the calling thread's client, held until the waiter is closed.
+     *
+     * @param kind what waits: a producer, a consumer or a Connect request, for the gauges
+     * @throws RelayException 503 when the room is full or closed
+     */
+    Waiter enter(RelayMetrics.Waiting kind) {
+        refuseIfClosed();
+        if (count.incrementAndGet() > max) {
+            count.decrementAndGet();
+            throw new RelayException(Wire.UNAVAILABLE, "too many clients waiting (limit " + max + ")");
+        }
+        metrics.waiting(kind, +1);
+        Waiter waiter = new Waiter(kind, this::exit);
+        waiters.add(waiter);
+        if (closed != null) {
+            waiter.refuse(closed); // closed while entering: shutdown's sweep may have missed it
+        }
+        return waiter;
+    }
+
+    /**
+     * Counts a waiter again that waits anew after a pairing came to nothing (its producer had gone
+     * before the first byte); false if its own client has gone meanwhile. Not refused when full:
+     * it had its place already.
+     */
+    boolean rejoin(Waiter waiter) {
+        if (!waiter.rewait()) {
+            return false;
+        }
+        count.incrementAndGet();
+        metrics.waiting(waiter.kind(), +1);
+        waiter.reopen();
+        waiters.add(waiter);
+        RelayException why = closed;
+        if (why != null) {
+            waiter.refuse(why);
+        }
+        return true;
+    }
+
+    private void exit(Waiter waiter) {
+        waiters.remove(waiter);
+        count.decrementAndGet();
+        metrics.waiting(waiter.kind(), -1);
+        if (waiter.state() == Waiter.State.LEFT) {
+            metrics.left(waiter.kind());
+        }
+    }
+
+    /** Answers every waiter, and every later one, with {@code why}. */
+    void close(RelayException why) {
+        closed = why;
+        waiters.forEach(w -> w.refuse(why));
+    }
+
+    void refuseIfClosed() {
+        RelayException why = closed;
+        if (why != null) {
+            throw why;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.okapi.relay.core;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.helidon.common.buffers.DataReader;
+import io.helidon.http.Headers;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.http1.Http1ConnectionListener;
+
+/**
+ * Notices, at once, that the client of a waiting request has gone: a virtual thread blocks on the
+ * connection's next bytes, as piping-server listens for a socket's close event. A parked virtual
+ * thread costs about a kilobyte, so every waiter can have one.
+ *
+ * <p>It reads through Helidon's own buffer of the connection ({@link DataReader#pullData()}), so
+ * whatever it reads is not lost: a producer's early body bytes or a client's next request stay
+ * there for whoever reads the connection next. Helidon hands a handler no public way to that
+ * buffer, but it does call {@link #LISTENER} with the connection's context on the handler's own
+ * thread just before routing, which is where {@link #start} picks it up. The wiring installs the
+ * listener on every HTTP/1.1 socket that serves the core; without it {@link #start} fails loudly.
+ *
+ * <p>One read at most: end of stream or a broken connection means gone; bytes mean the client is
+ * there and talking, and nothing more is watched. Nobody else may read the connection while the
+ * watch runs, so whoever reads it next {@link #join}s the watch first.
+ */
+final class Watch {
+
+    private static final ThreadLocal<ConnectionContext> CONNECTION = new ThreadLocal<>();
+
+    /** Hands each request's connection to the thread that routes it; see the class comment. */
+    static final Http1ConnectionListener LISTENER = new Http1ConnectionListener() {
+        @Override
+        public void headers(ConnectionContext ctx, Headers headers) {
+            CONNECTION.set(ctx);
+        }
+    };
+
+    private final AtomicBoolean armed = new AtomicBoolean(true);
+    private final Thread thread;
+
+    private Watch(DataReader data, Runnable onGone) {
+        this.thread = data == null ? null : Thread.ofVirtual().name("okapi-watch").start(() -> {
+            try {
+                data.pullData(); // blocks until the client sends more (kept in the buffer) or goes
+            } catch (RuntimeException gone) { // end of stream, a reset, or the socket closed under it
+                if (armed.compareAndSet(true, false)) {
+                    onGone.run();
+                }
+            }
+        });
+    }
+
+    /**
+     * Watches the connection of the request this thread handles; {@code onGone} runs once, on the
+     * watch's thread, if the client goes before {@link #disarm()}.
+     *
+     * @throws IllegalStateException if the wiring did not install {@link #LISTENER}
+     */
+    static Watch start(Runnable onGone) {
+        Objects.requireNonNull(onGone, "onGone required");
+        ConnectionContext ctx = CONNECTION.get();
+        if (ctx == null) {
+            throw new IllegalStateException("no connection to watch: Watch.LISTENER is not installed on this socket");
+        }
+        DataReader data = ctx.dataReader();
+        // Bytes already buffered: the client has sent more (an early body), so it is there.
+        return new Watch(data.available() > 0 ? null : data, onGone);
+    }
+
+    /** Stops reporting a departure; false if the client was reported gone already. */
+    boolean disarm() {
+        return armed.compareAndSet(true, false);
+    }
+
+    /**
+     * Waits until the watch has stopped reading, so that the connection can be read again: it
+     * stops when the client sends its next bytes or goes.
+     *
+     * @return false if it still reads after {@code bound}
+     */
+    boolean join(Duration bound) throws InterruptedException {
+        return thread == null || thread.join(bound);
+    }
+}
