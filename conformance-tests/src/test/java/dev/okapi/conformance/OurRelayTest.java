@@ -34,17 +34,8 @@ final class OurRelayTest {
      * deviation note and a permanent expected-failures file instead, never here.
      */
     static final Map<String, String> PENDING_RELAY_WORK = pending(
-            "http/4/1", "HTTP-11: refuse a request with a Service-Worker header (403, one line) before touching the stream",
-            "data/4/4", "DATA-8: notice a waiting producer that left (watch its socket without consuming its body) within 1 s",
             "data/8/3", "DATA-26: stop reporting a departed waiting producer or consumer present to Connect within 1 s",
-            "data/8/5", "DATA-30: ignore chunk extensions in the producer's upload (own chunked decoding on Helidon 4.3.0)",
-            "data/8/6", "DATA-31: accept trailer fields after the producer's last chunk as a clean end",
-            "data/8/7", "DATA-32: accept the producer's trailer fields and pass none of them to the consumer",
-            "data/8/9", "DATA-29: answer a PUT with Content-Encoding 415 and a text/plain line, before pairing",
-            "data/9/3", "DATA-37: send Content-Security-Policy: sandbox on every consumer response",
-            "data/9/4", "DATA-38: send X-Robots-Tag: none on every consumer response",
-            "connect/1/2", "CONN-18: answer a repeated mode, timeout or redirect with 400",
-            "connect/5/4", "CONN-15: accept timeouts of up to 18 digits (cap at W) instead of refusing 10 digits");
+            "data/8/9", "DATA-29: answer a PUT with Content-Encoding 415 and a text/plain line, before pairing");
 
     private static Map<String, String> pending(String... idAndReason) {
         Map<String, String> m = new java.util.LinkedHashMap<>();

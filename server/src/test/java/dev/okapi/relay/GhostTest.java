@@ -74,7 +74,10 @@ class GhostTest {
             ghost.close();
         }
         awaitWaiting(0, 0, 0, BOUND.minusNanos(System.nanoTime() - left));
-        assertThat("file descriptors back to the baseline", openFiles(), lessThanOrEqualTo(baseline));
+        while (openFiles() > baseline && System.nanoTime() - left < BOUND.toNanos()) {
+            Thread.onSpinWait(); // the sockets close just after the waiting room lets them go
+        }
+        assertThat("file descriptors back to the baseline within 2 s", openFiles(), lessThanOrEqualTo(baseline));
         assertThat("each counted as left while waiting", relay.metric("okapi_left_waiting_total", "") - leftBefore,
                 is((double) 3 * N));
 

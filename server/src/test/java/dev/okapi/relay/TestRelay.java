@@ -99,7 +99,8 @@ final class TestRelay implements AutoCloseable {
         Instant end = Instant.now().plusSeconds(10);
         while (metric("okapi_waiting", "side=\"" + side.label() + "\"") != count) {
             if (Instant.now().isAfter(end)) {
-                throw new AssertionError("expected " + count + " waiting " + side.label() + "(s) within 10 s");
+                throw new AssertionError("expected " + count + " waiting " + side.label() + "(s) within 10 s, not "
+                        + metric("okapi_waiting", "side=\"" + side.label() + "\""));
             }
             Thread.onSpinWait();
         }

@@ -3,6 +3,7 @@ package dev.okapi.relay.core;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
@@ -27,7 +28,7 @@ import io.helidon.webserver.http.ServerResponse;
  */
 final class ConnectService implements HttpService {
 
-    private static final Pattern SECONDS = Pattern.compile("[0-9]{1,9}");
+    private static final Pattern SECONDS = Pattern.compile("[0-9]{1,18}");
 
     private final Core core;
 
@@ -37,7 +38,8 @@ final class ConnectService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get(this::connect)
+        rules.any(Core::refuseServiceWorkers)
+                .get(this::connect)
                 .any((req, res) -> {
                     res.header(HeaderNames.ALLOW, "GET");
                     throw new RelayException(Wire.METHOD_NOT_ALLOWED, "the Connect API takes GET only");
@@ -47,6 +49,11 @@ final class ConnectService implements HttpService {
     private void connect(ServerRequest req, ServerResponse res) throws InterruptedException {
         StreamPath path = StreamPath.below(Wire.CONNECT_PREFIX, req.prologue().uriPath().rawPath());
         var query = req.query();
+        for (String name : List.of(Wire.PARAM_MODE, Wire.PARAM_TIMEOUT, Wire.PARAM_REDIRECT)) {
+            if (query.all(name, List::of).size() > 1) {
+                throw new RelayException(Wire.BAD_REQUEST, name + " given more than once");
+            }
+        }
         String modeWord = query.first(Wire.PARAM_MODE).orElseThrow(
                 () -> new RelayException(Wire.BAD_REQUEST, "missing mode: use mode=await-reader or mode=await-writer"));
         Wire.Mode mode = Wire.Mode.of(modeWord).orElseThrow(

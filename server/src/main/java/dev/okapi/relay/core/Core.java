@@ -7,7 +7,11 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import dev.okapi.protocol.Wire;
 
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 
 /**
@@ -20,6 +24,8 @@ public final class Core {
 
     /** Must be a receive listener of every HTTP/1.1 socket that serves the core (see {@link Watch}). */
     public static final Http1ConnectionListener CONNECTION_LISTENER = Watch.LISTENER;
+
+    private static final HeaderName SERVICE_WORKER = HeaderNames.create("Service-Worker");
 
     private final RelayConfig config;
     private final Gate gate;
@@ -48,6 +54,17 @@ public final class Core {
     /** Registers the Connect and Data APIs. */
     public void routing(HttpRouting.Builder routing) {
         routing.register(Wire.CONNECT_PREFIX, connect).register(Wire.DATA_PREFIX, data);
+    }
+
+    /**
+     * Refuses a request made by a browser's Service Worker script fetch: a stream served on the
+     * relay's origin must never become a script that controls that origin ([HTTP-11]).
+     */
+    static void refuseServiceWorkers(ServerRequest req, ServerResponse res) {
+        if (req.headers().contains(SERVICE_WORKER)) {
+            throw new RelayException(Wire.FORBIDDEN, "Service Worker requests are refused");
+        }
+        res.next();
     }
 
     /** Answers every waiting client, and every later one, with {@code why}; running transfers go on. */

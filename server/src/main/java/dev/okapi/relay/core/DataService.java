@@ -34,7 +34,8 @@ final class DataService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.put(this::produce)
+        rules.any(Core::refuseServiceWorkers)
+                .put(this::produce)
                 .get(this::consume)
                 .any((req, res) -> {
                     res.header(HeaderNames.ALLOW, "GET, PUT");
@@ -104,6 +105,7 @@ final class DataService implements HttpService {
         Gate.Pass pass;
         ConsumerEnd end;
         Watch watch = null;
+        SynchronousQueue<ConsumerEnd> handoff;
         Transfer transfer;
         try {
             path = StreamPath.below(Wire.DATA_PREFIX, req.prologue().uriPath().rawPath());
@@ -115,7 +117,7 @@ final class DataService implements HttpService {
                 throw new RelayException(Wire.TOO_LARGE, "stream of " + announced + " bytes is over this relay's limit of " + max);
             }
             try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().enter(RelayMetrics.Waiting.PRODUCER)) {
-                SynchronousQueue<ConsumerEnd> handoff = core.lanes().hold(path, Side.PRODUCER);
+                handoff = core.lanes().hold(path, Side.PRODUCER);
                 try {
                     watch = Watch.start(me::leave);
                     end = awaitConsumer(handoff, me, start + core.config().maxWait().toNanos());
@@ -127,10 +129,11 @@ final class DataService implements HttpService {
             end.waiter().close(); // the consumer streams now, no longer waits
             core.metrics().paired(System.nanoTime() - Math.min(start, end.since()));
             StreamPath streamed = path;
+            long deadline = start + core.config().maxWait().toNanos();
             transfer = new Transfer(req, res, end, pass, core.config(), core.metrics(), core.timer(), () -> {
                 core.lanes().free(streamed, Side.PRODUCER);
                 core.lanes().free(streamed, Side.CONSUMER);
-            });
+            }, gone -> replace(gone, streamed, handoff, deadline));
             try {
                 core.transfers().start(transfer);
             } catch (RelayException e) {
@@ -156,13 +159,13 @@ final class DataService implements HttpService {
         }
         core.metrics().ended(outcome);
         if (outcome == Outcome.PRODUCER_VANISHED) {
-            vanished(path, end);
+            vanished(path, transfer.consumer());
             throw Transfer.close(path.value(), outcome);
         }
-        end.finish(outcome);
+        transfer.consumer().finish(outcome);
         transfer.tellProducer(outcome);
         transfer.log(outcome);
-        if (outcome != Outcome.COMPLETED || !watch.join(core.config().idleBound())) {
+        if (outcome != Outcome.COMPLETED || !transfer.reusable() || !watch.join(core.config().idleBound())) {
             throw Transfer.close(path.value(), outcome);
         }
     }
@@ -191,6 +194,24 @@ final class DataService implements HttpService {
             if (me.state() != Waiter.State.WAITING || end == null && System.nanoTime() >= deadline) {
                 throw me.ended(Side.CONSUMER);
             }
+        }
+    }
+
+    /**
+     * Ends a paired consumer whose client had left before the pairing (its watch saw it only now)
+     * and waits for the next consumer on the path, within the producer's own wait limit.
+     *
+     * @throws RelayException 504 or 503 when none comes, which ends the transfer as the consumer's going
+     */
+    private ConsumerEnd replace(ConsumerEnd gone, StreamPath path, SynchronousQueue<ConsumerEnd> handoff, long deadline) {
+        gone.finish(Outcome.CONSUMER_GONE); // its thread closes its connection
+        core.metrics().left(RelayMetrics.Waiting.CONSUMER);
+        core.lanes().free(path, Side.CONSUMER);
+        try (Waiter me = core.room().enter(RelayMetrics.Waiting.PRODUCER)) {
+            ConsumerEnd next = awaitConsumer(handoff, me, deadline);
+            next.waiter().close();
+            core.lanes().streaming(path);
+            return next;
         }
     }
 

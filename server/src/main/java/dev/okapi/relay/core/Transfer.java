@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -17,6 +18,7 @@ import dev.okapi.protocol.Wire.ControlLine;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
@@ -42,7 +44,8 @@ final class Transfer {
 
     private final ServerRequest req;
     private final ServerResponse res;
-    private final ConsumerEnd consumer;
+    private final UnaryOperator<ConsumerEnd> replace;
+    private ConsumerEnd consumer; // replaced only before its response starts
     private final ProducerInput in;
     private final ConsumerOutput out;
     private final ScheduledExecutorService timer;
@@ -52,6 +55,7 @@ final class Transfer {
     private final long start = System.nanoTime();
     private final Thread copier = Thread.currentThread();
     private final Runnable release;
+    private final boolean chunked;
     private OutputStream control; // guarded by this once the producer's response started
     private boolean told;         // guarded by this: the producer got its error line
     private boolean copying;      // guarded by this: an abort may still interrupt the copier
@@ -59,10 +63,15 @@ final class Transfer {
     /**
      * @param release frees the stream path; run once the end is known and before either side hears
      *                of it, so that a client starting the next stream at once does not find it busy
+     * @param replace given a consumer whose client left before anything was written to it (its
+     *                watch may see the close only after the pairing), ends it and waits for the next
+     *                consumer on the path, so that none of the producer's bytes go to a gone client
      */
     Transfer(ServerRequest req, ServerResponse res, ConsumerEnd consumer, Gate.Pass pass, RelayConfig config,
-             RelayMetrics metrics, ScheduledExecutorService timer, Runnable release) {
+             RelayMetrics metrics, ScheduledExecutorService timer, Runnable release, UnaryOperator<ConsumerEnd> replace) {
+        this.replace = replace;
         this.release = release;
+        this.chunked = req.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED);
         this.req = req;
         this.res = res;
         this.consumer = consumer;
@@ -71,7 +80,7 @@ final class Transfer {
         this.idle = config.idleBound();
         this.holder = pass.holder();
         this.in = new ProducerInput(pass, config.maxStreamBytes(), metrics);
-        this.out = new ConsumerOutput(this::startConsumer, () -> ((RoutingResponse) consumer.response()).commit());
+        this.out = new ConsumerOutput(this::startConsumer, this::commitConsumer);
     }
 
     /**
@@ -85,8 +94,11 @@ final class Transfer {
     Outcome run(Watch watch) {
         Outcome outcome;
         try {
-            in.open(req.content().inputStream()); // sends "100 Continue" if the producer waits for it
+            InputStream body = req.content().inputStream(); // sends "100 Continue" if the producer waits for it
             res.status(Wire.OK).header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN).header(HeaderNames.CACHE_CONTROL, "no-store");
+            if (chunked) {
+                res.header(HeaderValues.CONNECTION_CLOSE); // see ChunkedBody
+            }
             synchronized (this) {
                 control = res.outputStream();
                 send(ControlLine.CONNECTED);
@@ -95,6 +107,7 @@ final class Transfer {
             if (req.content().hasEntity() && !watch.join(idle)) {
                 throw new TransferEnded(Outcome.IDLE_TIMEOUT, null); // told to send, it sent nothing
             }
+            in.open(chunked ? new ChunkedBody(Watch.connection()) : body);
             in.transferTo(out);
             if (in.claimCleanEnd()) {
                 release.run();
@@ -166,6 +179,11 @@ final class Transfer {
         }
     }
 
+    /** Whether the producer's connection may serve a next request: not after a chunked upload (see {@link ChunkedBody}). */
+    boolean reusable() {
+        return !chunked;
+    }
+
     long idleNanos(long now) {
         return in.idleNanos(now);
     }
@@ -182,13 +200,25 @@ final class Transfer {
         }
     }
 
+    /** The consumer that the stream went to, in the end. */
+    ConsumerEnd consumer() {
+        return consumer;
+    }
+
     /** Starts the consumer's response with the producer's content headers. */
     private OutputStream startConsumer() {
+        while (consumer.waiter().clientGone()) {
+            consumer = replace.apply(consumer);
+        }
         ServerResponse c = consumer.response();
         c.status(Wire.OK)
                 .header(HeaderNames.CONTENT_TYPE, req.headers().first(HeaderNames.CONTENT_TYPE).orElse(Wire.DEFAULT_CONTENT_TYPE))
                 .header(HeaderNames.CACHE_CONTROL, "no-store")
-                .header("X-Content-Type-Options", "nosniff");
+                // The relay's origin also serves its front page and Management API: a producer's
+                // text/html must not run there, nor be indexed ([DATA-37], [DATA-38]).
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", "sandbox")
+                .header("X-Robots-Tag", "none");
         req.headers().first(HeaderNames.CONTENT_DISPOSITION).ifPresent(v -> c.header(HeaderNames.CONTENT_DISPOSITION, v));
         req.headers().contentLength().ifPresent(c::contentLength);
         for (Header h : req.headers()) {
@@ -197,6 +227,14 @@ final class Transfer {
             }
         }
         return c.outputStream();
+    }
+
+    /** Ends the consumer's response cleanly, unless its watch has seen it go: then success is no one's. */
+    private void commitConsumer() {
+        if (consumer.waiter().clientGone()) {
+            throw new IllegalStateException("the consumer left before its end");
+        }
+        ((RoutingResponse) consumer.response()).commit();
     }
 
     /** Writes an error line to the producer once; false if it cannot be reached. */

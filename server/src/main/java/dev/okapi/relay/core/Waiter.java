@@ -108,9 +108,14 @@ final class Waiter implements AutoCloseable {
                 : new CloseConnectionException("the client waiting for a " + awaited.label() + " left");
     }
 
-    /** Counted again in the waiting room, after {@link #rewait()}. */
-    void reopen() {
-        inRoom.set(true);
+    /** Whether its client has gone (its watch saw the connection end), whatever its wait's state. */
+    boolean clientGone() {
+        return clientGone;
+    }
+
+    /** Counted again in the waiting room, after {@link #rewait()}; false if it was still counted. */
+    boolean reopen() {
+        return inRoom.compareAndSet(false, true);
     }
 
     /** Gives its place in the waiting room back, once; from any thread. */

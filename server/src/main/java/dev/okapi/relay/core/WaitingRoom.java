@@ -55,10 +55,11 @@ final class WaitingRoom {
         if (!waiter.rewait()) {
             return false;
         }
-        count.incrementAndGet();
-        metrics.waiting(waiter.kind(), +1);
-        waiter.reopen();
-        waiters.add(waiter);
+        if (waiter.reopen()) {
+            count.incrementAndGet();
+            metrics.waiting(waiter.kind(), +1);
+            waiters.add(waiter);
+        }
         RelayException why = closed;
         if (why != null) {
             waiter.refuse(why);

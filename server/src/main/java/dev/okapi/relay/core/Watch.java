@@ -60,13 +60,22 @@ final class Watch {
      */
     static Watch start(Runnable onGone) {
         Objects.requireNonNull(onGone, "onGone required");
+        DataReader data = connection();
+        // Bytes already buffered: the client has sent more (an early body), so it is there.
+        return new Watch(data.available() > 0 ? null : data, onGone);
+    }
+
+    /**
+     * Helidon's buffer of the connection whose request this thread handles.
+     *
+     * @throws IllegalStateException if the wiring did not install {@link #LISTENER}
+     */
+    static DataReader connection() {
         ConnectionContext ctx = CONNECTION.get();
         if (ctx == null) {
             throw new IllegalStateException("no connection to watch: Watch.LISTENER is not installed on this socket");
         }
-        DataReader data = ctx.dataReader();
-        // Bytes already buffered: the client has sent more (an early body), so it is there.
-        return new Watch(data.available() > 0 ? null : data, onGone);
+        return ctx.dataReader();
     }
 
     /** Stops reporting a departure; false if the client was reported gone already. */

@@ -1,0 +1,92 @@
+package dev.okapi.relay.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Objects;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
+
+/**
+ * A producer's chunked upload, decoded from the connection's buffer as RFC 9112 section 7.1 says:
+ * chunk extensions are ignored ([DATA-30]) and trailer fields after the last chunk are read and
+ * dropped ([DATA-31], [DATA-32]). Helidon 4.3.0's own decoder refuses both, and it is private, so
+ * the relay decodes the body itself; the connection is then closed after the producer's response,
+ * since Helidon would try to decode the same body again for a next request.
+ *
+ * <p>Every framing error and every early end throws: an upload that breaks off must reach the
+ * consumer as a cut, never as an end.
+ */
+final class ChunkedBody extends InputStream {
+
+    /** Longest size line (with extensions) and trailer line accepted, and most trailer lines. */
+    private static final int MAX_LINE = 4096;
+    private static final int MAX_TRAILERS = 64;
+
+    private final DataReader reader;
+    private long remaining; // of the current chunk
+    private boolean dataRead; // a chunk's data was read: its CRLF comes next
+    private boolean done;
+
+    ChunkedBody(DataReader reader) {
+        this.reader = Objects.requireNonNull(reader, "reader required");
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
+        while (remaining == 0) {
+            if (done) {
+                return -1;
+            }
+            nextChunk();
+        }
+        reader.ensureAvailable();
+        int n = (int) Math.min(Math.min(len, remaining), reader.available());
+        BufferData data = reader.readBuffer(n);
+        data.read(b, off, n);
+        remaining -= n;
+        return n;
+    }
+
+    private void nextChunk() throws IOException {
+        if (dataRead && !line().isEmpty()) {
+            throw new IOException("chunk data longer than its size");
+        }
+        String line = line();
+        int end = line.indexOf(';'); // chunk extensions are ignored
+        String hex = (end < 0 ? line : line.substring(0, end)).strip();
+        if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new IOException("malformed chunk size line");
+        }
+        remaining = Long.parseLong(hex, 16);
+        dataRead = remaining > 0;
+        if (remaining == 0) {
+            for (int i = 0; !line().isEmpty(); i++) { // trailer fields, dropped
+                if (i == MAX_TRAILERS) {
+                    throw new IOException("more than " + MAX_TRAILERS + " trailer fields");
+                }
+            }
+            done = true;
+        }
+    }
+
+    private String line() throws IOException {
+        int at = reader.findNewLine(MAX_LINE);
+        if (at == MAX_LINE) {
+            throw new IOException("chunk framing line longer than " + MAX_LINE + " bytes");
+        }
+        String s = reader.readAsciiString(at);
+        reader.skip(2);
+        return s;
+    }
+}
