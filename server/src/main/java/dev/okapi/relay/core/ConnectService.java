@@ -81,10 +81,7 @@ final class ConnectService implements HttpService {
             }
         }
         answer(res, redirect, dataUrl, query.first(Wire.PARAM_ACCESS_TOKEN).asOptional());
-        // The connection may serve the client's next request once the watch stops reading it.
-        if (watch != null && !watch.join(core.config().idleBound())) {
-            throw new CloseConnectionException("connection idle after its response");
-        }
+        core.reuseOrClose(req, watch);
     }
 
     /** Parks until the waiter is released by its peer, or its wait ends otherwise. */

@@ -9,6 +9,8 @@ import dev.okapi.protocol.Wire;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -65,6 +67,21 @@ public final class Core {
             throw new RelayException(Wire.FORBIDDEN, "Service Worker requests are refused");
         }
         res.next();
+    }
+
+    /**
+     * After a complete response, hands the connection back to Helidon for the client's next request
+     * once the request's watch has stopped reading it (it stops when the client sends its next
+     * bytes, which stay buffered, or goes); closes it instead when the client asked for that
+     * ([HTTP-8]) or sent nothing for the idle limit.
+     */
+    void reuseOrClose(ServerRequest req, Watch watch) throws InterruptedException {
+        if (req.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
+            throw new CloseConnectionException("Connection: close");
+        }
+        if (watch != null && !watch.join(config.idleBound())) {
+            throw new CloseConnectionException("connection idle after its response");
+        }
     }
 
     /** Answers every waiting client, and every later one, with {@code why}; running transfers go on. */

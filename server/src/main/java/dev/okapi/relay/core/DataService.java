@@ -70,10 +70,7 @@ final class DataService implements HttpService {
                 // Throwing (not returning) is what keeps Helidon from sending the terminating chunk.
                 throw Transfer.close(path.value(), outcome);
             }
-            // Complete. The connection may serve the client's next request once the watch stops reading.
-            if (!watch.join(core.config().idleBound())) {
-                throw new CloseConnectionException("connection idle after its response");
-            }
+            core.reuseOrClose(req, watch);
         }
     }
 
@@ -165,9 +162,10 @@ final class DataService implements HttpService {
         transfer.consumer().finish(outcome);
         transfer.tellProducer(outcome);
         transfer.log(outcome);
-        if (outcome != Outcome.COMPLETED || !transfer.reusable() || !watch.join(core.config().idleBound())) {
+        if (outcome != Outcome.COMPLETED || !transfer.reusable()) {
             throw Transfer.close(path.value(), outcome);
         }
+        core.reuseOrClose(req, watch);
     }
 
     /**
