@@ -160,9 +160,9 @@ final class DataService implements HttpService {
             throw Transfer.close(path.value(), outcome);
         }
         transfer.consumer().finish(outcome);
-        transfer.tellProducer(outcome);
+        boolean told = transfer.tellProducer(outcome);
         transfer.log(outcome);
-        if (outcome != Outcome.COMPLETED || !transfer.reusable()) {
+        if (!told || !transfer.reusable()) {
             throw Transfer.close(path.value(), outcome);
         }
         core.reuseOrClose(req, watch);

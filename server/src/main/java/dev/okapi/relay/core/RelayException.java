@@ -39,8 +39,12 @@ public final class RelayException extends RuntimeException {
      * a request whose connection cannot serve another: its body unread, or its watch still reading.
      */
     public CloseConnectionException answerAndClose(ServerResponse res) {
-        res.header(HeaderValues.CONNECTION_CLOSE);
-        answer(res);
+        try {
+            res.header(HeaderValues.CONNECTION_CLOSE);
+            answer(res);
+        } catch (RuntimeException e) {
+            // the client has gone already: nobody to answer, the connection closes all the same
+        }
         return new CloseConnectionException("refused: " + getMessage());
     }
 }

@@ -80,7 +80,7 @@ final class Transfer {
         this.idle = config.idleBound();
         this.holder = pass.holder();
         this.in = new ProducerInput(pass, config.maxStreamBytes(), metrics);
-        this.out = new ConsumerOutput(this::startConsumer, this::commitConsumer);
+        this.out = new ConsumerOutput(this::startConsumer, () -> ((RoutingResponse) consumer.response()).commit());
     }
 
     /**
@@ -145,22 +145,29 @@ final class Transfer {
                 (System.nanoTime() - start) / 1_000_000, outcome.label(), holder));
     }
 
-    /** The producer's last words: success, or the error line of {@code outcome} and a short drain. */
-    void tellProducer(Outcome outcome) {
+    /**
+     * The producer's last words: success, or the error line of {@code outcome} and a short drain.
+     *
+     * @return whether the producer's response ended cleanly (its connection may serve another request)
+     */
+    boolean tellProducer(Outcome outcome) {
         if (outcome == Outcome.COMPLETED) {
             try {
                 synchronized (this) {
                     send(ControlLine.TRANSFER_SUCCESSFUL);
                 }
                 ((RoutingResponse) res).commit(); // the terminating chunk, now: the handler may wait on
-
+                return true;
             } catch (IOException | RuntimeException e) {
                 // The consumer has everything; a producer that left before its last line changes nothing.
                 LOG.log(Level.FINE, "producer left before the success line", e);
+                return false;
             }
-        } else if (outcome.line() != null && tell(outcome.line())) {
+        }
+        if (outcome.line() != null && tell(outcome.line())) {
             drain(in.body(), drain, timer);
         }
+        return false;
     }
 
     /**
@@ -227,14 +234,6 @@ final class Transfer {
             }
         }
         return c.outputStream();
-    }
-
-    /** Ends the consumer's response cleanly, unless its watch has seen it go: then success is no one's. */
-    private void commitConsumer() {
-        if (consumer.waiter().clientGone()) {
-            throw new IllegalStateException("the consumer left before its end");
-        }
-        ((RoutingResponse) consumer.response()).commit();
     }
 
     /** Writes an error line to the producer once; false if it cannot be reached. */
