@@ -50,8 +50,8 @@ final class DataService implements HttpService {
         long deadline = System.nanoTime() + core.config().maxWait().toNanos();
         Outcome outcome;
         try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().enter(RelayMetrics.Waiting.CONSUMER)) {
-            SynchronousQueue<ConsumerEnd> handoff = core.lanes().hold(path, Side.CONSUMER);
-            Watch watch = Watch.start(me::leave);
+            SynchronousQueue<ConsumerEnd> handoff = hold(path, Side.CONSUMER, me);
+            Watch watch = me.watch(me::leave);
             try {
                 do {
                     outcome = awaitTransfer(handoff, new ConsumerEnd(res, me), deadline);
@@ -114,9 +114,9 @@ final class DataService implements HttpService {
                 throw new RelayException(Wire.TOO_LARGE, "stream of " + announced + " bytes is over this relay's limit of " + max);
             }
             try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().enter(RelayMetrics.Waiting.PRODUCER)) {
-                handoff = core.lanes().hold(path, Side.PRODUCER);
+                handoff = hold(path, Side.PRODUCER, me);
                 try {
-                    watch = Watch.start(me::leave);
+                    watch = me.watch(me::leave);
                     end = awaitConsumer(handoff, me, start + core.config().maxWait().toNanos());
                 } catch (RuntimeException e) {
                     core.lanes().free(path, Side.PRODUCER);
@@ -182,7 +182,7 @@ final class DataService implements HttpService {
                 end = null;
                 me.stopped();
             }
-            if (end != null && end.waiter().pair()) {
+            if (end != null && !end.waiter().gone() && end.waiter().pair()) {
                 if (me.pair()) {
                     return end;
                 }
@@ -210,6 +210,25 @@ final class DataService implements HttpService {
             next.waiter().close();
             core.lanes().streaming(path);
             return next;
+        }
+    }
+
+    /**
+     * Takes {@code side} of {@code path} for {@code me}. A client found waiting there is asked once
+     * more whether it is still there: one whose close came an instant before us gives its place up,
+     * and we take it, instead of being refused because of a ghost.
+     *
+     * @throws RelayException 409 if a live client holds that side
+     */
+    private SynchronousQueue<ConsumerEnd> hold(StreamPath path, Side side, Waiter me) throws InterruptedException {
+        try {
+            return core.lanes().hold(path, side, me);
+        } catch (RelayException busy) {
+            Waiter holder = core.lanes().waiting(path, side);
+            if (holder == null || !holder.gone() || !holder.awaitClosed(core.config().drain())) {
+                throw busy;
+            }
+            return core.lanes().hold(path, side, me);
         }
     }
 

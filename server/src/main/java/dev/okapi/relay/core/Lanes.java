@@ -27,13 +27,14 @@ final class Lanes {
      * @return the path's handoff
      * @throws RelayException 409 if another client holds that side
      */
-    SynchronousQueue<ConsumerEnd> hold(StreamPath path, Side side) {
+    SynchronousQueue<ConsumerEnd> hold(StreamPath path, Side side, Waiter waiter) {
         Hold[] found = new Hold[1];
         Lane lane = lanes.compute(path, (p, l) -> {
             Lane held = l == null ? new Lane() : l;
             found[0] = held.hold(side);
             if (found[0] == Hold.FREE) {
                 held.hold(side, Hold.WAITING);
+                held.waiter(side, waiter);
                 held.release(side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER);
             }
             return held;
@@ -43,6 +44,16 @@ final class Lanes {
                     + (found[0] == Hold.STREAMING ? "transferring" : "waiting") + " on " + path);
         }
         return lane.handoff;
+    }
+
+    /** The client waiting on {@code side} of {@code path}, or null if that side is free or streaming. */
+    Waiter waiting(StreamPath path, Side side) {
+        Waiter[] w = new Waiter[1];
+        lanes.computeIfPresent(path, (p, lane) -> {
+            w[0] = lane.hold(side) == Hold.WAITING ? lane.waiter(side) : null;
+            return lane;
+        });
+        return w[0];
     }
 
     /** Both sides of {@code path} stream now: neither is a waiting peer any more. */
@@ -112,6 +123,20 @@ final class Lanes {
         private final List<Waiter> awaitWriter = new ArrayList<>();
         private Hold producer = Hold.FREE;
         private Hold consumer = Hold.FREE;
+        private Waiter producerWaiter;
+        private Waiter consumerWaiter;
+
+        Waiter waiter(Side side) {
+            return side == Side.PRODUCER ? producerWaiter : consumerWaiter;
+        }
+
+        void waiter(Side side, Waiter w) {
+            if (side == Side.PRODUCER) {
+                producerWaiter = w;
+            } else {
+                consumerWaiter = w;
+            }
+        }
 
         Hold hold(Side side) {
             return side == Side.PRODUCER ? producer : consumer;

@@ -1,5 +1,8 @@
 package dev.okapi.relay.core;
 
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -31,7 +34,9 @@ final class Waiter implements AutoCloseable {
     private final Thread thread = Thread.currentThread();
     private final RelayMetrics.Waiting kind;
     private final Consumer<Waiter> onClose;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean clientGone;
+    private volatile Watch watch;
     private final AtomicReference<RelayException> refusal = new AtomicReference<>();
 
     Waiter(RelayMetrics.Waiting kind, Consumer<Waiter> onClose) {
@@ -108,6 +113,29 @@ final class Waiter implements AutoCloseable {
                 : new CloseConnectionException("the client waiting for a " + awaited.label() + " left");
     }
 
+    /** Watches its client from now on; see {@link #gone()}. */
+    Watch watch(Runnable onGone) {
+        watch = Watch.start(onGone);
+        return watch;
+    }
+
+    /**
+     * Whether its client has gone, after its watch has looked at the connection once more (see
+     * {@link Watch#settle()}): asked before a newcomer is paired with it or refused because of it.
+     */
+    boolean gone() {
+        Watch w = watch;
+        if (w != null) {
+            w.settle();
+        }
+        return clientGone;
+    }
+
+    /** Waits until its thread has ended its wait and given its path and place back; false after {@code bound}. */
+    boolean awaitClosed(Duration bound) throws InterruptedException {
+        return closed.await(bound.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** Whether its client has gone (its watch saw the connection end), whatever its wait's state. */
     boolean clientGone() {
         return clientGone;
@@ -123,6 +151,7 @@ final class Waiter implements AutoCloseable {
     public void close() {
         if (inRoom.compareAndSet(true, false)) {
             onClose.accept(this);
+            closed.countDown();
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.okapi.relay.core;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import io.helidon.common.buffers.DataReader;
 import io.helidon.http.Headers;
@@ -36,6 +37,8 @@ final class Watch {
             CONNECTION.set(ctx);
         }
     };
+
+    private static final long SETTLE_NANOS = Duration.ofMillis(20).toNanos();
 
     private final AtomicBoolean armed = new AtomicBoolean(true);
     private final Thread thread;
@@ -76,6 +79,25 @@ final class Watch {
             throw new IllegalStateException("no connection to watch: Watch.LISTENER is not installed on this socket");
         }
         return ctx.dataReader();
+    }
+
+    /**
+     * Makes the watch look at its connection again now, instead of when the poller gets to it, and
+     * waits until it has (a few milliseconds at most). The client's close may have arrived an
+     * instant before a newcomer did; without this, the newcomer could find the departed client still
+     * waiting. The watch's blocked read is only woken, never interrupted: an unparked virtual thread
+     * tries its read again and parks anew if nothing came.
+     */
+    void settle() {
+        Thread t = thread;
+        if (t == null || !t.isAlive()) {
+            return;
+        }
+        LockSupport.unpark(t);
+        long end = System.nanoTime() + SETTLE_NANOS;
+        while (t.getState() == Thread.State.RUNNABLE && System.nanoTime() < end) {
+            Thread.yield();
+        }
     }
 
     /** Stops reporting a departure; false if the client was reported gone already. */
