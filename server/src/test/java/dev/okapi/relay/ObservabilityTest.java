@@ -169,6 +169,34 @@ class ObservabilityTest {
         }
     }
 
+    /** Pairing wait, transfer duration and size as Prometheus histograms (buckets, not decaying quantiles). */
+    @Test
+    void transfersFillTheHistograms() throws Exception {
+        try (TestRelay relay = new TestRelay()) {
+            double sizes = relay.metric("okapi_transfer_size_bytes_count", "");
+            double inSmallBucket = relay.metric("okapi_transfer_size_bytes_bucket", "le=\"65536.0\"");
+            double durations = relay.metric("okapi_transfer_duration_seconds_count", "");
+            double waits = relay.metric("okapi_pairing_wait_seconds_count", "");
+            String path = TestRelay.freshPath();
+            CompletableFuture<HttpResponse<String>> producer = relay.http.sendAsync(HttpRequest.newBuilder(relay.uri("/data" + path))
+                    .PUT(HttpRequest.BodyPublishers.ofString("x".repeat(2000))).build(), HttpResponse.BodyHandlers.ofString());
+            relay.awaitWaiting(Side.PRODUCER, 1);
+            assertThat(relay.get("/data" + path).body().length(), is(2000));
+            assertThat(producer.get().body(), containsString("[STATE:TRANSFER_SUCCESSFUL]"));
+            Instant end = Instant.now().plusSeconds(10); // the metrics are recorded as the producer's answer ends
+            while (relay.metric("okapi_transfer_size_bytes_count", "") == sizes && Instant.now().isBefore(end)) {
+                Thread.onSpinWait();
+            }
+            assertThat(relay.metric("okapi_transfer_size_bytes_count", "") - sizes, is(1.0));
+            assertThat(relay.metric("okapi_transfer_size_bytes_bucket", "le=\"65536.0\"") - inSmallBucket, is(1.0));
+            assertThat(relay.metric("okapi_transfer_duration_seconds_count", "") - durations, is(1.0));
+            assertThat(relay.metric("okapi_pairing_wait_seconds_count", "") - waits, is(1.0));
+            String text = relay.get("/observe/metrics").body();
+            assertThat(text, containsString("# TYPE okapi_pairing_wait_seconds histogram"));
+            assertThat(text, containsString("okapi_pairing_wait_seconds_bucket{"));
+        }
+    }
+
     @Test
     void buildInfoIsAMetric() throws Exception {
         try (TestRelay relay = new TestRelay()) {

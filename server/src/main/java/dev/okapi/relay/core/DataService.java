@@ -154,7 +154,7 @@ final class DataService implements HttpService {
         } finally {
             core.transfers().end(transfer);
         }
-        core.metrics().ended(outcome);
+        core.metrics().ended(outcome, transfer.bytes(), transfer.elapsedNanos());
         if (outcome == Outcome.PRODUCER_VANISHED) {
             vanished(path, transfer.consumer());
             throw Transfer.close(path.value(), outcome);

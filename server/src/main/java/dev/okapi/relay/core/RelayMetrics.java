@@ -1,5 +1,7 @@
 package dev.okapi.relay.core;
 
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
 import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.DistributionStatisticsConfig;
+import io.helidon.metrics.api.DistributionSummary;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
@@ -44,6 +48,8 @@ public final class RelayMetrics {
     private final Map<Outcome, Counter> ended = new EnumMap<>(Outcome.class);
     private final Map<Waiting, Counter> left = new EnumMap<>(Waiting.class);
     private final Timer pairing;
+    private final Timer duration;
+    private final DistributionSummary size;
     private final LongConsumer usage;
 
     /** @param usage told of every relayed byte, for the Management API's usage.show; may do nothing */
@@ -59,7 +65,17 @@ public final class RelayMetrics {
             left.put(w, registry.getOrCreate(Counter.builder("okapi.left.waiting")
                     .description("Clients that went away while waiting for a peer").tags(List.of(Tag.create("side", w.label())))));
         }
-        pairing = registry.getOrCreate(Timer.builder("okapi.pairing.wait").description("Time the first side of a pair waited for the second"));
+        // Histograms with fixed buckets, not summaries: a summary's quantiles decay to 0 between
+        // rare events and cannot be added up across nodes; buckets can (histogram_quantile).
+        pairing = registry.getOrCreate(Timer.builder("okapi.pairing.wait").description("Time the first side of a pair waited for the second")
+                .buckets(seconds(0.01, 0.1, 1, 10, 60, 300, 900, 3600)));
+        duration = registry.getOrCreate(Timer.builder("okapi.transfer.duration")
+                .description("Paired transfers' time from pairing to their end (a producer gone before its first byte not counted)")
+                .buckets(seconds(0.1, 1, 10, 60, 600, 3600, 6 * 3600, 24 * 3600)));
+        size = registry.getOrCreate(DistributionSummary.builder("okapi.transfer.size").baseUnit("bytes")
+                .description("Paired transfers' payload bytes read from the producer (a producer gone before its first byte not counted)")
+                .distributionStatisticsConfig(DistributionStatisticsConfig.builder()
+                        .buckets(1024, 65_536, 1_048_576, 16_777_216, 268_435_456, 1_073_741_824, 17_179_869_184d, 274_877_906_944d)));
         gauge(registry, "okapi.waiting", "Producers waiting on the Data API", WAITING.get(Waiting.PRODUCER), "producer");
         gauge(registry, "okapi.waiting", "Consumers waiting on the Data API", WAITING.get(Waiting.CONSUMER), "consumer");
         gauge(registry, "okapi.connect.waiting", "Requests waiting on the Connect API", WAITING.get(Waiting.CONNECT), null);
@@ -83,8 +99,17 @@ public final class RelayMetrics {
         usage.accept(n);
     }
 
-    void ended(Outcome outcome) {
+    /** A paired transfer ended: its outcome, and for a real transfer its size and duration. */
+    void ended(Outcome outcome, long bytes, long nanos) {
         ended.get(outcome).increment();
+        if (outcome != Outcome.PRODUCER_VANISHED) {
+            size.record(bytes);
+            duration.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static Duration[] seconds(double... values) {
+        return Arrays.stream(values).mapToObj(v -> Duration.ofNanos((long) (v * 1e9))).toArray(Duration[]::new);
     }
 
     void paired(long waitedNanos) {

@@ -138,6 +138,16 @@ final class Transfer {
         return outcome;
     }
 
+    /** Payload bytes read from the producer so far. */
+    long bytes() {
+        return in.bytes();
+    }
+
+    /** Time since the transfer started (both sides paired). */
+    long elapsedNanos() {
+        return System.nanoTime() - start;
+    }
+
     /** The transfer log's line, written once both sides have heard the end. */
     void log(Outcome outcome) {
         LOG.info(() -> String.format(Locale.ROOT, "transfer path=%s bytes=%d millis=%d outcome=%s holder=%s",
