@@ -115,6 +115,32 @@ class ObservabilityTest {
         }
     }
 
+    @Test
+    void transferLinesNameTheTokenAndTheClient() throws Exception {
+        Mgmt mgmt = Mgmt.start(dir);
+        TestRelay relay = mgmt.relay;
+        try (Capture log = new Capture("dev.okapi.relay.core.Transfer")) {
+            String p = TestRelay.freshPath();
+            Mgmt.Created read = mgmt.create(p, "read", false);
+            Mgmt.Created write = mgmt.create(p, "write", false);
+            CompletableFuture<HttpResponse<String>> producer = relay.http.sendAsync(HttpRequest.newBuilder(relay.uri("/data" + p))
+                    .header("Authorization", "Bearer " + write.token()).PUT(HttpRequest.BodyPublishers.ofString("hello")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            relay.awaitWaiting(Side.PRODUCER, 1);
+            assertThat(relay.http.send(HttpRequest.newBuilder(relay.uri("/data" + p)).header("Authorization", "Bearer " + read.token())
+                    .build(), HttpResponse.BodyHandlers.ofString()).body(), is("hello"));
+            assertThat(producer.get().body(), containsString("[STATE:TRANSFER_SUCCESSFUL]"));
+            Instant end = Instant.now().plusSeconds(10); // the line is written once both sides heard the end
+            while (log.messages.isEmpty() && Instant.now().isBefore(end)) {
+                Thread.onSpinWait();
+            }
+            assertMatches(log.messages.getFirst(), "transfer path=" + p + " bytes=5 millis=[0-9]+ outcome=completed holder="
+                    + write.id() + " client=127\\.0\\.0\\.1:[0-9]+");
+        } finally {
+            relay.close();
+        }
+    }
+
     /** A 504, a 409 and a 403, each counted by API, method and status. */
     @Test
     void refusalsAreCounted() throws Exception {

@@ -150,9 +150,10 @@ final class Transfer {
 
     /** The transfer log's line, written once both sides have heard the end. */
     void log(Outcome outcome) {
-        LOG.info(() -> String.format(Locale.ROOT, "transfer path=%s bytes=%d millis=%d outcome=%s holder=%s",
+        LOG.info(() -> String.format(Locale.ROOT, "transfer path=%s bytes=%d millis=%d outcome=%s holder=%s client=%s:%d",
                 req.prologue().uriPath().rawPath().substring(Wire.DATA_PREFIX.length()), in.bytes(),
-                (System.nanoTime() - start) / 1_000_000, outcome.label(), holder));
+                (System.nanoTime() - start) / 1_000_000, outcome.label(), holder, req.remotePeer().host(),
+                req.remotePeer().port()));
     }
 
     /**
