@@ -66,13 +66,17 @@ final class ConnectService implements HttpService {
         Gate.Pass pass = core.gate().admit(req, res, path, need, Gate.Api.CONNECT);
         Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
         Watch watch = null;
-        try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().enter(RelayMetrics.Waiting.CONNECT)) {
+        try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().waiter(RelayMetrics.Waiting.CONNECT)) {
             if (!core.lanes().awaitPeer(path, mode, me)) {
-                watch = Watch.start(me::leave);
                 try {
+                    core.room().admit(me); // it waits: a place in the waiting room, and a watch
+                    watch = me.watch(me::leave);
                     awaitPeer(me, awaited, System.nanoTime() + wait.toNanos());
                 } catch (RelayException e) {
                     core.lanes().forget(path, mode, me);
+                    if (watch == null) {
+                        throw e; // refused before it waited: nothing reads its connection
+                    }
                     throw e.answerAndClose(res);
                 } catch (CloseConnectionException e) {
                     core.lanes().forget(path, mode, me);

@@ -49,7 +49,7 @@ final class DataService implements HttpService {
         Gate.Pass pass = core.gate().admit(req, res, path, Wire.Access.READ, Gate.Api.DATA); // before waiting: refused learn nothing
         long deadline = System.nanoTime() + core.config().maxWait().toNanos();
         Outcome outcome;
-        try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().enter(RelayMetrics.Waiting.CONSUMER)) {
+        try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().waiter(RelayMetrics.Waiting.CONSUMER)) {
             SynchronousQueue<ConsumerEnd> handoff = hold(path, Side.CONSUMER, me);
             Watch watch = me.watch(me::leave);
             try {
@@ -77,9 +77,13 @@ final class DataService implements HttpService {
     /** Offers the consumer's end until a producer takes it, then waits for the transfer's outcome. */
     private Outcome awaitTransfer(SynchronousQueue<ConsumerEnd> handoff, ConsumerEnd end, long deadline) {
         Waiter me = end.waiter();
+        boolean taken = handoff.offer(end); // a producer already there: no wait, no place in the waiting room
+        if (!taken) {
+            core.room().admit(me);
+        }
         while (true) {
             try {
-                if (handoff.offer(end, deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                if (taken || handoff.offer(end, deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                     // Taken; the producer now pairs with it, or finds that it left (and interrupts nothing:
                     // its watch's leave() did already), or was refused.
                     return end.awaitOutcome();
@@ -113,7 +117,7 @@ final class DataService implements HttpService {
             if (max > 0 && announced > max) {
                 throw new RelayException(Wire.TOO_LARGE, "stream of " + announced + " bytes is over this relay's limit of " + max);
             }
-            try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().enter(RelayMetrics.Waiting.PRODUCER)) {
+            try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().waiter(RelayMetrics.Waiting.PRODUCER)) {
                 handoff = hold(path, Side.PRODUCER, me);
                 try {
                     watch = me.watch(me::leave);
@@ -173,11 +177,21 @@ final class DataService implements HttpService {
      *
      * @throws RelayException 504 when the wait limit passes, 503 at shutdown
      */
-    private static ConsumerEnd awaitConsumer(SynchronousQueue<ConsumerEnd> handoff, Waiter me, long deadline) {
+    private ConsumerEnd awaitConsumer(SynchronousQueue<ConsumerEnd> handoff, Waiter me, long deadline) {
+        boolean counted = false;
         while (true) {
             ConsumerEnd end;
             try {
-                end = handoff.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (!counted) {
+                    end = handoff.poll(); // a consumer that is there already: no wait, no place in the waiting room
+                    if (end == null) {
+                        core.room().admit(me);
+                        counted = true;
+                        continue;
+                    }
+                } else {
+                    end = handoff.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                }
             } catch (InterruptedException e) {
                 end = null;
                 me.stopped();

@@ -30,7 +30,7 @@ final class Waiter implements AutoCloseable {
     private static final RelayException STOPPED = new RelayException(Wire.UNAVAILABLE, "relay is stopping");
 
     private final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
-    private final AtomicBoolean inRoom = new AtomicBoolean(true);
+    private final AtomicBoolean inRoom = new AtomicBoolean();
     private final Thread thread = Thread.currentThread();
     private final RelayMetrics.Waiting kind;
     private final Consumer<Waiter> onClose;
@@ -141,9 +141,14 @@ final class Waiter implements AutoCloseable {
         return clientGone;
     }
 
-    /** Counted again in the waiting room, after {@link #rewait()}; false if it was still counted. */
+    /** Counted in the waiting room (again, after {@link #rewait()}); false if it was counted already. */
     boolean reopen() {
         return inRoom.compareAndSet(false, true);
+    }
+
+    /** Not counted after all: the room was full. */
+    void uncount() {
+        inRoom.set(false);
     }
 
     /** Gives its place in the waiting room back, once; from any thread. */
@@ -151,7 +156,7 @@ final class Waiter implements AutoCloseable {
     public void close() {
         if (inRoom.compareAndSet(true, false)) {
             onClose.accept(this);
-            closed.countDown();
         }
+        closed.countDown();
     }
 }

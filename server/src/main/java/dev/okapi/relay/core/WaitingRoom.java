@@ -26,45 +26,52 @@ final class WaitingRoom {
     }
 
     /**
-     * A place for the calling thread's client, held until the waiter is closed.
+     * A waiter for the calling thread's client, not yet counted: a client whose peer is already
+     * there is paired at once and never waits ({@link #admit} counts one that has to).
      *
      * @param kind what waits: a producer, a consumer or a Connect request, for the gauges
+     * @throws RelayException 503 when the room is closed
+     */
+    Waiter waiter(RelayMetrics.Waiting kind) {
+        refuseIfClosed();
+        return new Waiter(kind, this::exit);
+    }
+
+    /**
+     * Counts {@code waiter} as waiting until it is closed.
+     *
      * @throws RelayException 503 when the room is full or closed
      */
-    Waiter enter(RelayMetrics.Waiting kind) {
-        refuseIfClosed();
+    void admit(Waiter waiter) {
+        if (!waiter.reopen()) {
+            return; // counted already
+        }
         if (count.incrementAndGet() > max) {
             count.decrementAndGet();
+            waiter.uncount();
             throw new RelayException(Wire.UNAVAILABLE, "too many clients waiting (limit " + max + ")");
         }
-        metrics.waiting(kind, +1);
-        Waiter waiter = new Waiter(kind, this::exit);
+        metrics.waiting(waiter.kind(), +1);
         waiters.add(waiter);
-        if (closed != null) {
-            waiter.refuse(closed); // closed while entering: shutdown's sweep may have missed it
+        RelayException why = closed;
+        if (why != null) {
+            waiter.refuse(why); // closed while entering: shutdown's sweep may have missed it
         }
+    }
+
+    /** A counted waiter: {@link #waiter} and {@link #admit}. */
+    Waiter enter(RelayMetrics.Waiting kind) {
+        Waiter waiter = waiter(kind);
+        admit(waiter);
         return waiter;
     }
 
     /**
-     * Counts a waiter again that waits anew after a pairing came to nothing (its producer had gone
-     * before the first byte); false if its own client has gone meanwhile. Not refused when full:
-     * it had its place already.
+     * Lets a waiter wait again after a pairing came to nothing (its producer had gone before the
+     * first byte); false if its own client has gone meanwhile. It is counted again once it waits.
      */
     boolean rejoin(Waiter waiter) {
-        if (!waiter.rewait()) {
-            return false;
-        }
-        if (waiter.reopen()) {
-            count.incrementAndGet();
-            metrics.waiting(waiter.kind(), +1);
-            waiters.add(waiter);
-        }
-        RelayException why = closed;
-        if (why != null) {
-            waiter.refuse(why);
-        }
-        return true;
+        return waiter.rewait();
     }
 
     private void exit(Waiter waiter) {
