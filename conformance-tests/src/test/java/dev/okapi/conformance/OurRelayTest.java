@@ -34,8 +34,7 @@ final class OurRelayTest {
      * deviation note and a permanent expected-failures file instead, never here.
      */
     static final Map<String, String> PENDING_RELAY_WORK = pending(
-            "data/8/3", "DATA-26: stop reporting a departed waiting producer or consumer present to Connect within 1 s",
-            "data/8/9", "DATA-29: answer a PUT with Content-Encoding 415 and a text/plain line, before pairing");
+            "data/8/3", "DATA-26: stop reporting a departed waiting producer or consumer present to Connect within 1 s");
 
     private static Map<String, String> pending(String... idAndReason) {
         Map<String, String> m = new java.util.LinkedHashMap<>();

@@ -25,6 +25,7 @@ import com.sun.management.UnixOperatingSystemMXBean;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.metrics.api.Counter;
@@ -188,6 +189,19 @@ final class Edge {
                                 .entity("HTTP/1.0 is not supported: use HTTP/1.1 (behind nginx: proxy_http_version 1.1;)\n")
                                 .keepAlive(false)
                                 .build())
+                // Helidon 4.3.0 refuses a Content-Encoding before routing with a bare 400; the spec's
+                // answer is 415 with a line that says why ([DATA-29]). The producer never waits.
+                .addHandler(DirectHandler.EventType.BAD_REQUEST, (request, type, status, headers, message) ->
+                        request.headers().contains(HeaderNames.CONTENT_ENCODING)
+                                ? DirectHandler.TransportResponse.builder()
+                                        .status(Status.UNSUPPORTED_MEDIA_TYPE_415)
+                                        .headers(headers)
+                                        .header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
+                                        .header(HeaderNames.CACHE_CONTROL, "no-store")
+                                        .entity("Content-Encoding is not supported: send the stream as it is (identity)\n")
+                                        .keepAlive(false)
+                                        .build()
+                                : DirectHandler.defaultHandler().handle(request, type, status, headers, message))
                 .build();
     }
 

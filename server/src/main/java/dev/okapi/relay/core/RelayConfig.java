@@ -8,7 +8,7 @@ import io.helidon.config.Config;
 
 /**
  * The relay's own settings, the {@code relay} node of the configuration (defaults in the embedded
- * {@code application.yaml}, listed in the README).
+ * {@code application.yaml}, listed in docs/configuration.md).
  *
  * @param maxWait          longest wait for a peer on the Data and Connect APIs
  * @param publicUrl        base URL for the Data URLs that Connect returns; empty: from the request
