@@ -33,8 +33,7 @@ final class OurRelayTest {
      * it; a requirement that can only be met by copying a Helidon class belongs in the spec's
      * deviation note and a permanent expected-failures file instead, never here.
      */
-    static final Map<String, String> PENDING_RELAY_WORK = pending(
-            "data/8/3", "DATA-26: stop reporting a departed waiting producer or consumer present to Connect within 1 s");
+    static final Map<String, String> PENDING_RELAY_WORK = pending();
 
     private static Map<String, String> pending(String... idAndReason) {
         Map<String, String> m = new java.util.LinkedHashMap<>();

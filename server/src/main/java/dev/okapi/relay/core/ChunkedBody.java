@@ -24,12 +24,32 @@ final class ChunkedBody extends InputStream {
     private static final int MAX_TRAILERS = 64;
 
     private final DataReader reader;
+    private final Owner owner;
+    private boolean owned; // the producer's watch no longer reads the connection: pulling is ours
     private long remaining; // of the current chunk
     private boolean dataRead; // a chunk's data was read: its CRLF comes next
     private boolean done;
 
-    ChunkedBody(DataReader reader) {
+    /**
+     * @param owner waits until the producer's watch has stopped reading the connection; called
+     *              before the first read that needs more bytes than are buffered
+     */
+    ChunkedBody(DataReader reader, Owner owner) {
         this.reader = Objects.requireNonNull(reader, "reader required");
+        this.owner = Objects.requireNonNull(owner, "owner required");
+    }
+
+    /** Takes the connection over from the watch; see the constructor. */
+    @FunctionalInterface
+    interface Owner {
+        void own() throws IOException;
+    }
+
+    private void own() throws IOException {
+        if (!owned) {
+            owner.own();
+            owned = true;
+        }
     }
 
     @Override
@@ -49,6 +69,9 @@ final class ChunkedBody extends InputStream {
                 return -1;
             }
             nextChunk();
+        }
+        if (!owned && reader.available() == 0) {
+            own(); // the next bytes come from the socket
         }
         reader.ensureAvailable();
         int n = (int) Math.min(Math.min(len, remaining), reader.available());
@@ -81,6 +104,19 @@ final class ChunkedBody extends InputStream {
     }
 
     private String line() throws IOException {
+        if (!owned) {
+            // From the buffer alone while the watch may still read the socket: a search that stops
+            // before the last buffered byte never pulls (a CR there would make it peek at the next).
+            int avail = reader.available();
+            int max = Math.min(avail - 1, MAX_LINE);
+            int at = max > 0 ? reader.findNewLine(max) : max;
+            if (max > 0 && at < max) {
+                String s = reader.readAsciiString(at);
+                reader.skip(2);
+                return s;
+            }
+            own();
+        }
         int at = reader.findNewLine(MAX_LINE);
         if (at == MAX_LINE) {
             throw new IOException("chunk framing line longer than " + MAX_LINE + " bytes");

@@ -70,7 +70,7 @@ final class ConnectService implements HttpService {
             if (!core.lanes().awaitPeer(path, mode, me)) {
                 try {
                     core.room().admit(me); // it waits: a place in the waiting room, and a watch
-                    watch = me.watch(me::leave);
+                    watch = me.watch(me::leave, 0);
                     awaitPeer(me, awaited, System.nanoTime() + wait.toNanos());
                 } catch (RelayException e) {
                     core.lanes().forget(path, mode, me);

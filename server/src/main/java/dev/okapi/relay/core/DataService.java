@@ -51,7 +51,7 @@ final class DataService implements HttpService {
         Outcome outcome;
         try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().waiter(RelayMetrics.Waiting.CONSUMER)) {
             SynchronousQueue<ConsumerEnd> handoff = hold(path, Side.CONSUMER, me);
-            Watch watch = me.watch(me::leave);
+            Watch watch = me.watch(me::leave, 0);
             try {
                 do {
                     outcome = awaitTransfer(handoff, new ConsumerEnd(res, me), deadline);
@@ -120,7 +120,9 @@ final class DataService implements HttpService {
             try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().waiter(RelayMetrics.Waiting.PRODUCER)) {
                 handoff = hold(path, Side.PRODUCER, me);
                 try {
-                    watch = me.watch(me::leave);
+                    // A chunked early body is watched on up to 16 KiB, so that a producer that sent
+                    // some and left is still noticed (ChunkedBody takes over from the watch).
+                    watch = me.watch(me::leave, req.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED) ? 16 * 1024 : 0);
                     end = awaitConsumer(handoff, me, start + core.config().maxWait().toNanos());
                 } catch (RuntimeException e) {
                     core.lanes().free(path, Side.PRODUCER);

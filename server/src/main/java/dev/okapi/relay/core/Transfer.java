@@ -104,10 +104,15 @@ final class Transfer {
                 send(ControlLine.CONNECTED);
                 copying = true;
             }
-            if (req.content().hasEntity() && !watch.join(idle)) {
-                throw new TransferEnded(Outcome.IDLE_TIMEOUT, null); // told to send, it sent nothing
+            if (chunked) {
+                watch.disarm(); // it stops after its current read; ChunkedBody takes over when it needs more
+                in.open(new ChunkedBody(Watch.connection(), () -> awaitWatch(watch)));
+            } else {
+                if (req.content().hasEntity()) {
+                    awaitWatch(watch);
+                }
+                in.open(body);
             }
-            in.open(chunked ? new ChunkedBody(Watch.connection()) : body);
             in.transferTo(out);
             if (in.claimCleanEnd()) {
                 release.run();
@@ -120,8 +125,6 @@ final class Transfer {
             outcome = in.aborted() != null ? in.aborted() : e.outcome();
         } catch (IOException | RuntimeException e) {
             outcome = Outcome.PRODUCER_GONE; // the producer's control channel failed: it is gone
-        } catch (InterruptedException e) {
-            outcome = in.aborted() != null ? in.aborted() : Outcome.PRODUCER_GONE;
         } finally {
             synchronized (this) {
                 copying = false;
@@ -146,6 +149,17 @@ final class Transfer {
     /** Time since the transfer started (both sides paired). */
     long elapsedNanos() {
         return System.nanoTime() - start;
+    }
+
+    /** Waits until the producer's watch no longer reads its connection: it has sent (or gone). */
+    private void awaitWatch(Watch watch) throws IOException {
+        try {
+            if (!watch.join(idle)) {
+                throw new TransferEnded(Outcome.IDLE_TIMEOUT, null); // told to send, it sent nothing
+            }
+        } catch (InterruptedException e) {
+            throw new TransferEnded(Outcome.PRODUCER_GONE, e); // only an abort interrupts the copy
+        }
     }
 
     /** The transfer log's line, written once both sides have heard the end. */

@@ -113,9 +113,9 @@ final class Waiter implements AutoCloseable {
                 : new CloseConnectionException("the client waiting for a " + awaited.label() + " left");
     }
 
-    /** Watches its client from now on; see {@link #gone()}. */
-    Watch watch(Runnable onGone) {
-        watch = Watch.start(onGone);
+    /** Watches its client from now on (see {@link Watch#start}); see {@link #gone()}. */
+    Watch watch(Runnable onGone, int keep) {
+        watch = Watch.start(onGone, keep);
         return watch;
     }
 

@@ -22,8 +22,10 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * thread just before routing, which is where {@link #start} picks it up. The wiring installs the
  * listener on every HTTP/1.1 socket that serves the core; without it {@link #start} fails loudly.
  *
- * <p>One read at most: end of stream or a broken connection means gone; bytes mean the client is
- * there and talking, and nothing more is watched. Nobody else may read the connection while the
+ * <p>End of stream or a broken connection means gone; bytes mean the client is there and talking,
+ * and nothing more is watched, except a producer's early chunked body, up to a bound: the relay
+ * decodes that body itself ({@link ChunkedBody}), so it can take the connection over from the watch
+ * at the moment it needs more bytes than are buffered. Nobody else may read the connection while the
  * watch runs, so whoever reads it next {@link #join}s the watch first.
  */
 final class Watch {
@@ -43,10 +45,12 @@ final class Watch {
     private final AtomicBoolean armed = new AtomicBoolean(true);
     private final Thread thread;
 
-    private Watch(DataReader data, Runnable onGone) {
+    private Watch(DataReader data, Runnable onGone, int keep) {
         this.thread = data == null ? null : Thread.ofVirtual().name("okapi-watch").start(() -> {
             try {
-                data.pullData(); // blocks until the client sends more (kept in the buffer) or goes
+                do {
+                    data.pullData(); // blocks until the client sends more (kept in the buffer) or goes
+                } while (armed.get() && data.available() < keep);
             } catch (RuntimeException gone) { // end of stream, a reset, or the socket closed under it
                 if (armed.compareAndSet(true, false)) {
                     onGone.run();
@@ -59,13 +63,15 @@ final class Watch {
      * Watches the connection of the request this thread handles; {@code onGone} runs once, on the
      * watch's thread, if the client goes before {@link #disarm()}.
      *
+     * @param keep go on watching a client that sends (a producer's early chunked body) while fewer
+     *             than this many bytes are buffered; 0: stop at its first bytes
      * @throws IllegalStateException if the wiring did not install {@link #LISTENER}
      */
-    static Watch start(Runnable onGone) {
+    static Watch start(Runnable onGone, int keep) {
         Objects.requireNonNull(onGone, "onGone required");
         DataReader data = connection();
-        // Bytes already buffered: the client has sent more (an early body), so it is there.
-        return new Watch(data.available() > 0 ? null : data, onGone);
+        // Enough bytes already buffered: the client has sent more (an early body), so it is there.
+        return new Watch(data.available() >= Math.max(1, keep) ? null : data, onGone, keep);
     }
 
     /**
