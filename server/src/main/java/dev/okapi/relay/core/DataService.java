@@ -165,9 +165,9 @@ final class DataService implements HttpService {
             vanished(path, transfer.consumer());
             throw Transfer.close(path.value(), outcome);
         }
+        transfer.log(outcome); // before either side hears the end: a client that saw it finds the line
         transfer.consumer().finish(outcome);
         boolean told = transfer.tellProducer(outcome);
-        transfer.log(outcome);
         if (!told || !transfer.reusable()) {
             throw Transfer.close(path.value(), outcome);
         }

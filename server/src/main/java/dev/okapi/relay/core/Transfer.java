@@ -162,7 +162,7 @@ final class Transfer {
         }
     }
 
-    /** The transfer log's line, written once both sides have heard the end. */
+    /** The transfer log's line, written once the end is known and before the producer hears it. */
     void log(Outcome outcome) {
         LOG.info(() -> String.format(Locale.ROOT, "transfer path=%s bytes=%d millis=%d outcome=%s holder=%s client=%s:%d",
                 req.prologue().uriPath().rawPath().substring(Wire.DATA_PREFIX.length()), in.bytes(),
