@@ -100,9 +100,11 @@ final class ConnectService implements HttpService {
                 me.stopped();
             }
         }
-        if (me.state() != Waiter.State.PAIRED) {
-            throw me.ended(awaited);
+        // The limit passed: expire, unless a peer released it this very instant (then it is paired).
+        if (!me.expire() && me.state() == Waiter.State.PAIRED) {
+            return;
         }
+        throw me.ended(awaited);
     }
 
     private static void answer(ServerResponse res, boolean redirect, String dataUrl, Optional<String> token) {

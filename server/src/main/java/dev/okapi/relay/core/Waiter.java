@@ -106,11 +106,12 @@ final class Waiter implements AutoCloseable {
      */
     RuntimeException ended(Side awaited) {
         Thread.interrupted(); // the wake-up that ended the wait must not hit the answer's writes
-        if (expire()) {
-            return new RelayException(Wire.WAIT_EXPIRED, "no " + awaited.label() + " arrived before the wait limit");
-        }
-        return state() == State.REFUSED ? refusal.get()
-                : new CloseConnectionException("the client waiting for a " + awaited.label() + " left");
+        expire();
+        return switch (state()) {
+            case EXPIRED -> new RelayException(Wire.WAIT_EXPIRED, "no " + awaited.label() + " arrived before the wait limit");
+            case REFUSED -> refusal.get();
+            default -> new CloseConnectionException("the client waiting for a " + awaited.label() + " left");
+        };
     }
 
     /** Watches its client from now on (see {@link Watch#start}); see {@link #gone()}. */
