@@ -1,5 +1,6 @@
 package dev.okapi.relay.core;
 
+import java.time.Duration;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +26,12 @@ import io.helidon.webserver.http.ServerResponse;
  * watch may still be reading it.
  */
 final class DataService implements HttpService {
+
+    /**
+     * How long a pairing waits for the consumer's watch to look again (see {@link Watch#settle}); a
+     * departure it misses is still caught before the first byte (see {@link #replace}).
+     */
+    private static final Duration SETTLE_PAIRING = Duration.ofMillis(20);
 
     private final Core core;
 
@@ -198,7 +205,7 @@ final class DataService implements HttpService {
                 end = null;
                 me.stopped();
             }
-            if (end != null && !end.waiter().gone() && end.waiter().pair()) {
+            if (end != null && !end.waiter().gone(SETTLE_PAIRING) && end.waiter().pair()) {
                 if (me.pair()) {
                     return end;
                 }
@@ -241,7 +248,7 @@ final class DataService implements HttpService {
             return core.lanes().hold(path, side, me);
         } catch (RelayException busy) {
             Waiter holder = core.lanes().waiting(path, side);
-            if (holder == null || !holder.gone() || !holder.awaitClosed(core.config().drain())) {
+            if (holder == null || !holder.gone(core.config().drain()) || !holder.awaitClosed(core.config().drain())) {
                 throw busy;
             }
             return core.lanes().hold(path, side, me);

@@ -114,7 +114,7 @@ final class Waiter implements AutoCloseable {
         };
     }
 
-    /** Watches its client from now on (see {@link Watch#start}); see {@link #gone()}. */
+    /** Watches its client from now on (see {@link Watch#start}); see {@link #gone}. */
     Watch watch(Runnable onGone, int keep) {
         watch = Watch.start(onGone, keep);
         return watch;
@@ -122,12 +122,12 @@ final class Waiter implements AutoCloseable {
 
     /**
      * Whether its client has gone, after its watch has looked at the connection once more (see
-     * {@link Watch#settle()}): asked before a newcomer is paired with it or refused because of it.
+     * {@link Watch#settle}): asked before a newcomer is paired with it or refused because of it.
      */
-    boolean gone() {
+    boolean gone(Duration bound) {
         Watch w = watch;
         if (w != null) {
-            w.settle();
+            w.settle(bound);
         }
         return clientGone;
     }

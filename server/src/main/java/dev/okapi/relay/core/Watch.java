@@ -40,8 +40,6 @@ final class Watch {
         }
     };
 
-    private static final long SETTLE_NANOS = Duration.ofMillis(20).toNanos();
-
     private final AtomicBoolean armed = new AtomicBoolean(true);
     private final Thread thread;
 
@@ -92,15 +90,15 @@ final class Watch {
      * waits until it has (a few milliseconds at most). The client's close may have arrived an
      * instant before a newcomer did; without this, the newcomer could find the departed client still
      * waiting. The watch's blocked read is only woken, never interrupted: an unparked virtual thread
-     * tries its read again and parks anew if nothing came.
+     * tries its read again and parks anew if nothing came. {@code bound} covers a busy scheduler.
      */
-    void settle() {
+    void settle(Duration bound) {
         Thread t = thread;
         if (t == null || !t.isAlive()) {
             return;
         }
         LockSupport.unpark(t);
-        long end = System.nanoTime() + SETTLE_NANOS;
+        long end = System.nanoTime() + bound.toNanos();
         while (t.getState() == Thread.State.RUNNABLE && System.nanoTime() < end) {
             Thread.yield();
         }
