@@ -37,6 +37,9 @@ import io.helidon.webserver.http.ServerResponse;
  * <p>The relay ends a transfer itself with {@link #abort}: idle too long or shutting down. The copy
  * sees the abort before its next read; one still blocked after the notice is interrupted, which
  * closes the socket it is blocked on (a producer blocked in its own read is told why first).
+ *
+ * <p>Just over 300 lines, on purpose: the copy, the producer's control channel and the relay's
+ * abort share one lock and one order of events, and split apart they would each need the others'.
  */
 final class Transfer {
 
