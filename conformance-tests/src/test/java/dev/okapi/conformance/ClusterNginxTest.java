@@ -29,7 +29,7 @@ final class ClusterNginxTest extends ClusterCases {
      */
     @Override
     List<String> balancerFailures() {
-        return List.of("data/1/7", "data/2/5", "data/4/4", "data/4/6", "data/5/5", "data/5/7", "data/6/5", "data/8/9", "data/9/2", "http/3/7", "http/4/1");
+        return List.of("data/1/7", "data/2/5", "data/4/2", "data/4/3", "data/4/4", "data/4/6", "data/5/5", "data/5/7", "data/6/5", "data/8/9", "data/9/2", "http/3/7", "http/4/1");
     }
 
     /** nginx's {@code client_header_timeout}: deploy/nginx.conf keeps the default, 60 s. */
