@@ -22,7 +22,7 @@ final class ClusterNginxTest extends ClusterCases {
      * HTTP/1.1 to the relay, instead of refusing them (http/3/7, HTTP-10).
      * data/4/4: nginx keeps the relay-side connection of a waiting producer open after its client
      * left (it answered the 100 Continue itself and does not watch the client while it waits for
-     * the relay's response), so the relay sees nobody leave; http/4/1 fails through nginx only
+     * the relay's response), so the relay sees nobody leave (a waiting consumer likewise: data/4/2, data/4/3); http/4/1 fails through nginx only
      * (cause not pinned down); data/8/9: nginx answers the refused producer's Expect: 100-continue
      * itself before the relay's 415; data/5/7: a consumer's reset reaches the relay only when nginx
      * passes it on (seen in CI under load). All four pass against the relay directly.
