@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
-import dev.okapi.relay.core.Core;
 import dev.okapi.relay.core.RelayException;
+import dev.okapi.relay.http.Watch;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 
@@ -210,7 +210,7 @@ final class Edge {
         return new Http1ConnectionListener() {
             @Override
             public void headers(ConnectionContext ctx, Headers headers) {
-                Core.CONNECTION_LISTENER.headers(ctx, headers); // the core's watch needs the connection too
+                Watch.LISTENER.headers(ctx, headers); // the core's watch needs the connection too
                 GuardedConnection conn = connections.get(ctx);
                 if (conn != null) {
                     conn.headComplete();

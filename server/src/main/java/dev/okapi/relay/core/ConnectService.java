@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.CloseConnectionException;
@@ -58,28 +59,28 @@ final class ConnectService implements HttpService {
                 () -> new RelayException(Wire.BAD_REQUEST, "missing mode: use mode=await-reader or mode=await-writer"));
         Wire.Mode mode = Wire.Mode.of(modeWord).orElseThrow(
                 () -> new RelayException(Wire.BAD_REQUEST, "unknown mode: use mode=await-reader or mode=await-writer"));
-        Duration wait = query.first(Wire.PARAM_TIMEOUT).map(this::timeout).orElse(core.config().maxWait());
+        Duration wait = query.first(Wire.PARAM_TIMEOUT).map(this::timeout).orElse(core.config.maxWait());
         boolean redirect = query.first(Wire.PARAM_REDIRECT).map(ConnectService::flag).orElse(false);
-        String dataUrl = PublicUrl.of(req, core.config().publicUrl()) + Wire.DATA_PREFIX + path.value();
+        String dataUrl = PublicUrl.of(req, core.config.publicUrl()) + Wire.DATA_PREFIX + path.value();
         Wire.Access need = mode == Wire.Mode.AWAIT_READER ? Wire.Access.WRITE : Wire.Access.READ;
         // After every 400 (spec precedence) and before waiting: a refused request learns nothing.
-        Gate.Pass pass = core.gate().admit(req, res, path, need, Gate.Api.CONNECT);
+        Gate.Pass pass = core.gate.admit(req, res, path, need, Gate.Api.CONNECT);
         Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
         Watch watch = null;
-        try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().waiter(RelayMetrics.Waiting.CONNECT)) {
-            if (!core.lanes().awaitPeer(path, mode, me)) {
+        try (Gate.Slot slot = pass.waiting(); Waiter me = core.room.waiter(RelayMetrics.Waiting.CONNECT)) {
+            if (!core.lanes.awaitPeer(path, mode, me)) {
                 try {
-                    core.room().admit(me); // it waits: a place in the waiting room, and a watch
+                    core.room.admit(me); // it waits: a place in the waiting room, and a watch
                     watch = me.watch(me::leave, 0);
                     awaitPeer(me, awaited, System.nanoTime() + wait.toNanos());
                 } catch (RelayException e) {
-                    core.lanes().forget(path, mode, me);
+                    core.lanes.forget(path, mode, me);
                     if (watch == null) {
                         throw e; // refused before it waited: nothing reads its connection
                     }
                     throw e.answerAndClose(res);
                 } catch (CloseConnectionException e) {
-                    core.lanes().forget(path, mode, me);
+                    core.lanes.forget(path, mode, me);
                     throw e;
                 }
             }
@@ -126,7 +127,7 @@ final class ConnectService implements HttpService {
             throw new RelayException(Wire.BAD_REQUEST, "timeout must be a whole number of seconds");
         }
         Duration asked = Duration.ofSeconds(Long.parseLong(value));
-        return asked.compareTo(core.config().maxWait()) < 0 ? asked : core.config().maxWait();
+        return asked.compareTo(core.config.maxWait()) < 0 ? asked : core.config.maxWait();
     }
 
     private static boolean flag(String value) {

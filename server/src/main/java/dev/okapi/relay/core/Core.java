@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -14,28 +15,25 @@ import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.helidon.webserver.http1.Http1ConnectionListener;
 
 /**
  * The relay core, built once: the waiting room, the stream paths, the running transfers, and the
  * Data and Connect services over them. The wiring registers {@link #routing} on every socket that
- * serves the relay, installs {@link #CONNECTION_LISTENER} on their HTTP/1.1 protocol, and drives the
+ * serves the relay, installs {@link Watch#LISTENER} on their HTTP/1.1 protocol, and drives the
  * shutdown through {@link #closeWaitingRoom}, {@link #awaitNoTransfers} and {@link #abortTransfers}.
  */
 public final class Core {
 
-    /** Must be a receive listener of every HTTP/1.1 socket that serves the core (see {@link Watch}). */
-    public static final Http1ConnectionListener CONNECTION_LISTENER = Watch.LISTENER;
-
     private static final HeaderName SERVICE_WORKER = HeaderNames.create("Service-Worker");
 
-    private final RelayConfig config;
-    private final Gate gate;
-    private final RelayMetrics metrics;
-    private final ScheduledExecutorService timer;
-    private final WaitingRoom room;
-    private final Lanes lanes = new Lanes();
-    private final Transfers transfers;
+    // The core's parts, package-private: the services below use them directly.
+    final RelayConfig config;
+    final Gate gate;
+    final RelayMetrics metrics;
+    final ScheduledExecutorService timer;
+    final WaitingRoom room;
+    final Lanes lanes = new Lanes();
+    final Transfers transfers;
     private final DataService data = new DataService(this);
     private final ConnectService connect = new ConnectService(this);
 
@@ -102,33 +100,5 @@ public final class Core {
     /** How many transfers run now. */
     public int transfersRunning() {
         return transfers.size();
-    }
-
-    RelayConfig config() {
-        return config;
-    }
-
-    Gate gate() {
-        return gate;
-    }
-
-    RelayMetrics metrics() {
-        return metrics;
-    }
-
-    ScheduledExecutorService timer() {
-        return timer;
-    }
-
-    WaitingRoom room() {
-        return room;
-    }
-
-    Lanes lanes() {
-        return lanes;
-    }
-
-    Transfers transfers() {
-        return transfers;
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -53,25 +54,25 @@ final class DataService implements HttpService {
 
     private void consume(ServerRequest req, ServerResponse res) throws InterruptedException {
         StreamPath path = StreamPath.below(Wire.DATA_PREFIX, req.prologue().uriPath().rawPath());
-        Gate.Pass pass = core.gate().admit(req, res, path, Wire.Access.READ, Gate.Api.DATA); // before waiting: refused learn nothing
-        long deadline = System.nanoTime() + core.config().maxWait().toNanos();
+        Gate.Pass pass = core.gate.admit(req, res, path, Wire.Access.READ, Gate.Api.DATA); // before waiting: refused learn nothing
+        long deadline = System.nanoTime() + core.config.maxWait().toNanos();
         Outcome outcome;
-        try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().waiter(RelayMetrics.Waiting.CONSUMER)) {
+        try (Gate.Slot slot = pass.waiting(); Waiter me = core.room.waiter(RelayMetrics.Waiting.CONSUMER)) {
             SynchronousQueue<ConsumerEnd> handoff = hold(path, Side.CONSUMER, me);
             Watch watch = me.watch(me::leave, 0);
             try {
                 do {
                     outcome = awaitTransfer(handoff, new ConsumerEnd(res, me), deadline);
-                } while (outcome == Outcome.PRODUCER_VANISHED && core.room().rejoin(me));
+                } while (outcome == Outcome.PRODUCER_VANISHED && me.rewait());
             } catch (RelayException e) {
-                core.lanes().free(path, Side.CONSUMER);
+                core.lanes.free(path, Side.CONSUMER);
                 throw e.answerAndClose(res);
             } catch (CloseConnectionException e) {
-                core.lanes().free(path, Side.CONSUMER);
+                core.lanes.free(path, Side.CONSUMER);
                 throw e;
             }
             if (outcome == Outcome.PRODUCER_VANISHED) {
-                core.lanes().free(path, Side.CONSUMER); // its own client left while it was being paired
+                core.lanes.free(path, Side.CONSUMER); // its own client left while it was being paired
             }
             if (outcome != Outcome.COMPLETED) {
                 // Throwing (not returning) is what keeps Helidon from sending the terminating chunk.
@@ -86,7 +87,7 @@ final class DataService implements HttpService {
         Waiter me = end.waiter();
         boolean taken = handoff.offer(end); // a producer already there: no wait, no place in the waiting room
         if (!taken) {
-            core.room().admit(me);
+            core.room.admit(me);
         }
         while (true) {
             try {
@@ -118,34 +119,32 @@ final class DataService implements HttpService {
         try {
             path = StreamPath.below(Wire.DATA_PREFIX, req.prologue().uriPath().rawPath());
             checkFraming(req);
-            pass = core.gate().admit(req, res, path, Wire.Access.WRITE, Gate.Api.DATA);
+            pass = core.gate.admit(req, res, path, Wire.Access.WRITE, Gate.Api.DATA);
             long announced = req.headers().contentLength().orElse(0);
-            long max = core.config().maxStreamBytes();
+            long max = core.config.maxStreamBytes();
             if (max > 0 && announced > max) {
                 throw new RelayException(Wire.TOO_LARGE, "stream of " + announced + " bytes is over this relay's limit of " + max);
             }
-            try (Gate.Slot slot = pass.waiting(); Waiter me = core.room().waiter(RelayMetrics.Waiting.PRODUCER)) {
+            try (Gate.Slot slot = pass.waiting(); Waiter me = core.room.waiter(RelayMetrics.Waiting.PRODUCER)) {
                 handoff = hold(path, Side.PRODUCER, me);
                 try {
                     // A chunked early body is watched on up to 16 KiB, so that a producer that sent
                     // some and left is still noticed (ChunkedBody takes over from the watch).
                     watch = me.watch(me::leave, req.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED) ? 16 * 1024 : 0);
-                    end = awaitConsumer(handoff, me, start + core.config().maxWait().toNanos());
+                    end = awaitConsumer(handoff, me, start + core.config.maxWait().toNanos());
                 } catch (RuntimeException e) {
-                    core.lanes().free(path, Side.PRODUCER);
+                    core.lanes.free(path, Side.PRODUCER);
                     throw e;
                 }
             }
             end.waiter().close(); // the consumer streams now, no longer waits
-            core.metrics().paired(System.nanoTime() - Math.min(start, end.since()));
+            core.metrics.paired(System.nanoTime() - Math.min(start, end.since()));
             StreamPath streamed = path;
-            long deadline = start + core.config().maxWait().toNanos();
-            transfer = new Transfer(req, res, end, pass, core.config(), core.metrics(), core.timer(), () -> {
-                core.lanes().free(streamed, Side.PRODUCER);
-                core.lanes().free(streamed, Side.CONSUMER);
-            }, gone -> replace(gone, streamed, handoff, deadline));
+            long deadline = start + core.config.maxWait().toNanos();
+            transfer = new Transfer(req, res, end, pass, core.config, core.metrics, core.timer,
+                    () -> core.lanes.free(streamed, Side.PRODUCER, Side.CONSUMER), gone -> replace(gone, streamed, handoff, deadline));
             try {
-                core.transfers().start(transfer);
+                core.transfers.start(transfer);
             } catch (RelayException e) {
                 vanished(path, end); // the consumer waits for the next producer
                 throw e;
@@ -155,19 +154,19 @@ final class DataService implements HttpService {
             // A producer that waits for 100 Continue has sent nothing: close at once. One that sent
             // its body straight away gets a short drain, or the close would reset the connection
             // before it reads the answer. Never the whole upload.
-            if (!req.headers().contains(HeaderValues.EXPECT_100) && (watch == null || watch.join(core.config().drain()))) {
-                Transfer.drain(req.content().inputStream(), core.config().drain(), core.timer());
+            if (!req.headers().contains(HeaderValues.EXPECT_100) && (watch == null || watch.join(core.config.drain()))) {
+                Transfer.drain(req.content().inputStream(), core.config.drain(), core.timer);
             }
             throw close;
         }
-        core.lanes().streaming(path);
+        core.lanes.streaming(path);
         Outcome outcome;
         try {
             outcome = transfer.run(watch);
         } finally {
-            core.transfers().end(transfer);
+            core.transfers.end(transfer);
         }
-        core.metrics().ended(outcome, transfer.bytes(), transfer.elapsedNanos());
+        core.metrics.ended(outcome, transfer.bytes(), transfer.elapsedNanos());
         if (outcome == Outcome.PRODUCER_VANISHED) {
             vanished(path, transfer.consumer());
             throw Transfer.close(path.value(), outcome);
@@ -194,7 +193,7 @@ final class DataService implements HttpService {
                 if (!counted) {
                     end = handoff.poll(); // a consumer that is there already: no wait, no place in the waiting room
                     if (end == null) {
-                        core.room().admit(me);
+                        core.room.admit(me);
                         counted = true;
                         continue;
                     }
@@ -226,12 +225,12 @@ final class DataService implements HttpService {
      */
     private ConsumerEnd replace(ConsumerEnd gone, StreamPath path, SynchronousQueue<ConsumerEnd> handoff, long deadline) {
         gone.finish(Outcome.CONSUMER_GONE); // its thread closes its connection
-        core.metrics().left(RelayMetrics.Waiting.CONSUMER);
-        core.lanes().free(path, Side.CONSUMER);
-        try (Waiter me = core.room().enter(RelayMetrics.Waiting.PRODUCER)) {
+        core.metrics.left(RelayMetrics.Waiting.CONSUMER);
+        core.lanes.free(path, Side.CONSUMER);
+        try (Waiter me = core.room.enter(RelayMetrics.Waiting.PRODUCER)) {
             ConsumerEnd next = awaitConsumer(handoff, me, deadline);
             next.waiter().close();
-            core.lanes().streaming(path);
+            core.lanes.streaming(path);
             return next;
         }
     }
@@ -245,20 +244,20 @@ final class DataService implements HttpService {
      */
     private SynchronousQueue<ConsumerEnd> hold(StreamPath path, Side side, Waiter me) throws InterruptedException {
         try {
-            return core.lanes().hold(path, side, me);
+            return core.lanes.hold(path, side, me);
         } catch (RelayException busy) {
-            Waiter holder = core.lanes().waiting(path, side);
-            if (holder == null || !holder.gone(core.config().drain()) || !holder.awaitClosed(core.config().drain())) {
+            Waiter holder = core.lanes.waiting(path, side);
+            if (holder == null || !holder.gone(core.config.drain()) || !holder.awaitClosed(core.config.drain())) {
                 throw busy;
             }
-            return core.lanes().hold(path, side, me);
+            return core.lanes.hold(path, side, me);
         }
     }
 
     /** The consumer of a pairing that came to nothing waits again; the producer's side is free. */
     private void vanished(StreamPath path, ConsumerEnd end) {
-        core.lanes().waitingAgain(path);
-        core.lanes().free(path, Side.PRODUCER);
+        core.lanes.waitingAgain(path);
+        core.lanes.free(path, Side.PRODUCER);
         end.finish(Outcome.PRODUCER_VANISHED);
     }
 

@@ -18,6 +18,11 @@ import dev.okapi.protocol.Wire;
  */
 final class Lanes {
 
+    /** What one side of a path holds. */
+    private enum Hold {
+        FREE, WAITING, STREAMING
+    }
+
     private final ConcurrentHashMap<StreamPath, Lane> lanes = new ConcurrentHashMap<>();
 
     /**
@@ -31,10 +36,10 @@ final class Lanes {
         Hold[] found = new Hold[1];
         Lane lane = lanes.compute(path, (p, l) -> {
             Lane held = l == null ? new Lane() : l;
-            found[0] = held.hold(side);
+            found[0] = held.holds[side.ordinal()];
             if (found[0] == Hold.FREE) {
-                held.hold(side, Hold.WAITING);
-                held.waiter(side, waiter);
+                held.holds[side.ordinal()] = Hold.WAITING;
+                held.waiters[side.ordinal()] = waiter;
                 held.release(side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER);
             }
             return held;
@@ -49,34 +54,33 @@ final class Lanes {
     /** The client waiting on {@code side} of {@code path}, or null if that side is free or streaming. */
     Waiter waiting(StreamPath path, Side side) {
         Waiter[] w = new Waiter[1];
-        lanes.computeIfPresent(path, (p, lane) -> {
-            w[0] = lane.hold(side) == Hold.WAITING ? lane.waiter(side) : null;
-            return lane;
+        lanes.computeIfPresent(path, (p, l) -> {
+            w[0] = l.holds[side.ordinal()] == Hold.WAITING ? l.waiters[side.ordinal()] : null;
+            return l;
         });
         return w[0];
     }
 
     /** Both sides of {@code path} stream now: neither is a waiting peer any more. */
     void streaming(StreamPath path) {
-        lanes.computeIfPresent(path, (p, l) -> {
-            l.hold(Side.PRODUCER, Hold.STREAMING);
-            l.hold(Side.CONSUMER, Hold.STREAMING);
-            return l;
-        });
+        mark(path, Hold.STREAMING, Side.PRODUCER, Side.CONSUMER);
     }
 
     /** The consumer of {@code path} waits again: its producer had gone before its first byte. */
     void waitingAgain(StreamPath path) {
-        lanes.computeIfPresent(path, (p, l) -> {
-            l.hold(Side.CONSUMER, Hold.WAITING);
-            return l;
-        });
+        mark(path, Hold.WAITING, Side.CONSUMER);
     }
 
-    /** Gives {@code side} of {@code path} back. */
-    void free(StreamPath path, Side side) {
+    /** Gives {@code sides} of {@code path} back. */
+    void free(StreamPath path, Side... sides) {
+        mark(path, Hold.FREE, sides);
+    }
+
+    private void mark(StreamPath path, Hold hold, Side... sides) {
         lanes.computeIfPresent(path, (p, l) -> {
-            l.hold(side, Hold.FREE);
+            for (Side side : sides) {
+                l.holds[side.ordinal()] = hold;
+            }
             return l.isEmpty() ? null : l;
         });
     }
@@ -94,7 +98,7 @@ final class Lanes {
         boolean[] present = new boolean[1];
         lanes.compute(path, (p, l) -> {
             Lane lane = l == null ? new Lane() : l;
-            present[0] = lane.hold(awaited) == Hold.WAITING | lane.release(opposite);
+            present[0] = lane.holds[awaited.ordinal()] == Hold.WAITING | lane.release(opposite);
             if (!present[0]) {
                 lane.connect(mode).add(waiter);
             }
@@ -111,44 +115,13 @@ final class Lanes {
         });
     }
 
-    /** What one side of a path holds. */
-    private enum Hold {
-        FREE, WAITING, STREAMING
-    }
-
-    /** One stream path; only touched inside {@code compute} for its key. */
+    /** One stream path, its sides indexed by {@link Side#ordinal()}; only touched inside {@code compute}. */
     private static final class Lane {
-        private final SynchronousQueue<ConsumerEnd> handoff = new SynchronousQueue<>();
-        private final List<Waiter> awaitReader = new ArrayList<>();
-        private final List<Waiter> awaitWriter = new ArrayList<>();
-        private Hold producer = Hold.FREE;
-        private Hold consumer = Hold.FREE;
-        private Waiter producerWaiter;
-        private Waiter consumerWaiter;
-
-        Waiter waiter(Side side) {
-            return side == Side.PRODUCER ? producerWaiter : consumerWaiter;
-        }
-
-        void waiter(Side side, Waiter w) {
-            if (side == Side.PRODUCER) {
-                producerWaiter = w;
-            } else {
-                consumerWaiter = w;
-            }
-        }
-
-        Hold hold(Side side) {
-            return side == Side.PRODUCER ? producer : consumer;
-        }
-
-        void hold(Side side, Hold hold) {
-            if (side == Side.PRODUCER) {
-                producer = hold;
-            } else {
-                consumer = hold;
-            }
-        }
+        final SynchronousQueue<ConsumerEnd> handoff = new SynchronousQueue<>();
+        final Hold[] holds = {Hold.FREE, Hold.FREE};
+        final Waiter[] waiters = new Waiter[2];
+        final List<Waiter> awaitReader = new ArrayList<>();
+        final List<Waiter> awaitWriter = new ArrayList<>();
 
         List<Waiter> connect(Wire.Mode mode) {
             return mode == Wire.Mode.AWAIT_READER ? awaitReader : awaitWriter;
@@ -165,7 +138,7 @@ final class Lanes {
         }
 
         boolean isEmpty() {
-            return producer == Hold.FREE && consumer == Hold.FREE && awaitReader.isEmpty() && awaitWriter.isEmpty();
+            return holds[0] == Hold.FREE && holds[1] == Hold.FREE && awaitReader.isEmpty() && awaitWriter.isEmpty();
         }
     }
 }

@@ -7,42 +7,30 @@ import java.util.Optional;
 import io.helidon.config.Config;
 
 /**
- * The relay's own settings, the {@code relay} node of the configuration (defaults in the embedded
- * {@code application.yaml}, listed in docs/configuration.md).
+ * The core's settings, from the {@code relay} node of the configuration (defaults in the embedded
+ * {@code application.yaml}, listed in docs/configuration.md); the edge, access control and the
+ * shutdown read their own settings from the same node.
  *
  * @param maxWait          longest wait for a peer on the Data and Connect APIs
  * @param publicUrl        base URL for the Data URLs that Connect returns; empty: from the request
- * @param bufferSize       bytes per copy step, the fixed memory of one transfer
- * @param receiveBufferSize SO_RCVBUF of the listening socket (works around Helidon 4.3.0's 4096)
  * @param drain            how long a producer's upload is drained after its consumer went away
  * @param maxWaiting       most clients waiting at once (Data and Connect), beyond which 503
  * @param maxTransfers     most transfers running at once, beyond which a pairing side gets 503
  * @param idleTimeout      a transfer that moves no byte this long is aborted (zero: never)
  * @param maxStreamBytes   a stream longer than this is aborted (zero: no limit)
- * @param maxWaitingPerToken most requests of one token waiting at once (zero: no limit)
- * @param maxBytesPerSecondPerToken bandwidth of all transfers of one token together (zero: no cap)
- * @param shutdownGrace    how long running transfers may finish after SIGTERM before they are aborted
  */
-public record RelayConfig(Duration maxWait, Optional<String> publicUrl, int bufferSize, int receiveBufferSize,
-                   Duration drain, int maxWaiting, int maxTransfers, Duration idleTimeout, long maxStreamBytes,
-                   int maxWaitingPerToken, long maxBytesPerSecondPerToken,
-                   Duration shutdownGrace) {
+public record RelayConfig(Duration maxWait, Optional<String> publicUrl, Duration drain, int maxWaiting, int maxTransfers,
+                          Duration idleTimeout, long maxStreamBytes) {
 
     public RelayConfig {
         if (maxWait.isNegative() || maxWait.isZero()) {
             throw new IllegalArgumentException("relay.max-wait-seconds must be positive");
-        }
-        if (bufferSize < 1024) {
-            throw new IllegalArgumentException("relay.buffer-size must be at least 1024");
         }
         if (maxWaiting < 1 || maxTransfers < 1) {
             throw new IllegalArgumentException("relay.max-waiting and relay.max-transfers must be positive");
         }
         if (idleTimeout.isNegative() || maxStreamBytes < 0) {
             throw new IllegalArgumentException("relay.idle-timeout-seconds and relay.max-stream-bytes must not be negative");
-        }
-        if (shutdownGrace.isNegative()) {
-            throw new IllegalArgumentException("relay.shutdown-grace-seconds must not be negative");
         }
         publicUrl = publicUrl.filter(s -> !s.isBlank()).map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
     }
@@ -51,16 +39,11 @@ public record RelayConfig(Duration maxWait, Optional<String> publicUrl, int buff
         return new RelayConfig(
                 Duration.ofSeconds(relay.get("max-wait-seconds").asLong().orElse(3600L)),
                 relay.get("public-url").asString().asOptional(),
-                relay.get("buffer-size").asInt().orElse(65536),
-                relay.get("receive-buffer-size").asInt().orElse(4 * 1024 * 1024),
                 Duration.ofMillis(relay.get("drain-millis").asLong().orElse(1000L)),
                 relay.get("max-waiting").asInt().orElse(10_000),
                 relay.get("max-transfers").asInt().orElse(1_000),
                 Duration.ofSeconds(relay.get("idle-timeout-seconds").asLong().orElse(300L)),
-                relay.get("max-stream-bytes").asLong().orElse(0L),
-                relay.get("max-waiting-per-token").asInt().orElse(100),
-                relay.get("max-bytes-per-second-per-token").asLong().orElse(0L),
-                Duration.ofSeconds(relay.get("shutdown-grace-seconds").asLong().orElse(10L)));
+                relay.get("max-stream-bytes").asLong().orElse(0L));
     }
 
     /** The idle limit as a bound on a wait: a zero limit (none) waits as long as a stream may last. */

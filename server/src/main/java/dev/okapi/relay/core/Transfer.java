@@ -15,6 +15,8 @@ import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
 import dev.okapi.protocol.Wire.ControlLine;
+import dev.okapi.relay.http.ChunkedBody;
+import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -37,9 +39,6 @@ import io.helidon.webserver.http.ServerResponse;
  * <p>The relay ends a transfer itself with {@link #abort}: idle too long or shutting down. The copy
  * sees the abort before its next read; one still blocked after the notice is interrupted, which
  * closes the socket it is blocked on (a producer blocked in its own read is told why first).
- *
- * <p>Just over 300 lines, on purpose: the copy, the producer's control channel and the relay's
- * abort share one lock and one order of events, and split apart they would each need the others'.
  */
 final class Transfer {
 
@@ -144,12 +143,10 @@ final class Transfer {
         return outcome;
     }
 
-    /** Payload bytes read from the producer so far. */
     long bytes() {
         return in.bytes();
     }
 
-    /** Time since the transfer started (both sides paired). */
     long elapsedNanos() {
         return System.nanoTime() - start;
     }
@@ -235,7 +232,7 @@ final class Transfer {
         }
     }
 
-    /** The consumer that the stream went to, in the end. */
+    /** The consumer that the stream went to, in the end (see {@code replace}). */
     ConsumerEnd consumer() {
         return consumer;
     }

@@ -3,12 +3,12 @@ package dev.okapi.relay.core;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.Watch;
 
 import io.helidon.webserver.CloseConnectionException;
 
@@ -30,7 +30,6 @@ final class Waiter implements AutoCloseable {
     private static final RelayException STOPPED = new RelayException(Wire.UNAVAILABLE, "relay is stopping");
 
     private final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
-    private final AtomicBoolean inRoom = new AtomicBoolean();
     private final Thread thread = Thread.currentThread();
     private final RelayMetrics.Waiting kind;
     private final Consumer<Waiter> onClose;
@@ -142,22 +141,10 @@ final class Waiter implements AutoCloseable {
         return clientGone;
     }
 
-    /** Counted in the waiting room (again, after {@link #rewait()}); false if it was counted already. */
-    boolean reopen() {
-        return inRoom.compareAndSet(false, true);
-    }
-
-    /** Not counted after all: the room was full. */
-    void uncount() {
-        inRoom.set(false);
-    }
-
-    /** Gives its place in the waiting room back, once; from any thread. */
+    /** Gives its place in the waiting room back, if it has one; from any thread. */
     @Override
     public void close() {
-        if (inRoom.compareAndSet(true, false)) {
-            onClose.accept(this);
-        }
+        onClose.accept(this);
         closed.countDown();
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.Watch;
 
 /**
  * Everyone who waits for a peer, on the Data and the Connect API: their number, held under
@@ -33,7 +34,10 @@ final class WaitingRoom {
      * @throws RelayException 503 when the room is closed
      */
     Waiter waiter(RelayMetrics.Waiting kind) {
-        refuseIfClosed();
+        RelayException why = closed;
+        if (why != null) {
+            throw why;
+        }
         return new Waiter(kind, this::exit);
     }
 
@@ -43,16 +47,15 @@ final class WaitingRoom {
      * @throws RelayException 503 when the room is full or closed
      */
     void admit(Waiter waiter) {
-        if (!waiter.reopen()) {
+        if (!waiters.add(waiter)) {
             return; // counted already
         }
         if (count.incrementAndGet() > max) {
             count.decrementAndGet();
-            waiter.uncount();
+            waiters.remove(waiter);
             throw new RelayException(Wire.UNAVAILABLE, "too many clients waiting (limit " + max + ")");
         }
         metrics.waiting(waiter.kind(), +1);
-        waiters.add(waiter);
         RelayException why = closed;
         if (why != null) {
             waiter.refuse(why); // closed while entering: shutdown's sweep may have missed it
@@ -66,16 +69,10 @@ final class WaitingRoom {
         return waiter;
     }
 
-    /**
-     * Lets a waiter wait again after a pairing came to nothing (its producer had gone before the
-     * first byte); false if its own client has gone meanwhile. It is counted again once it waits.
-     */
-    boolean rejoin(Waiter waiter) {
-        return waiter.rewait();
-    }
-
     private void exit(Waiter waiter) {
-        waiters.remove(waiter);
+        if (!waiters.remove(waiter)) {
+            return; // never counted, or given back already
+        }
         count.decrementAndGet();
         metrics.waiting(waiter.kind(), -1);
         if (waiter.state() == Waiter.State.LEFT) {
@@ -87,12 +84,5 @@ final class WaitingRoom {
     void close(RelayException why) {
         closed = why;
         waiters.forEach(w -> w.refuse(why));
-    }
-
-    void refuseIfClosed() {
-        RelayException why = closed;
-        if (why != null) {
-            throw why;
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.okapi.relay.core;
+package dev.okapi.relay.http;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +17,7 @@ import io.helidon.common.buffers.DataReader;
  * <p>Every framing error and every early end throws: an upload that breaks off must reach the
  * consumer as a cut, never as an end.
  */
-final class ChunkedBody extends InputStream {
+public final class ChunkedBody extends InputStream {
 
     /** Longest size line (with extensions) and trailer line accepted, and most trailer lines. */
     private static final int MAX_LINE = 4096;
@@ -34,14 +34,14 @@ final class ChunkedBody extends InputStream {
      * @param owner waits until the producer's watch has stopped reading the connection; called
      *              before the first read that needs more bytes than are buffered
      */
-    ChunkedBody(DataReader reader, Owner owner) {
+    public ChunkedBody(DataReader reader, Owner owner) {
         this.reader = Objects.requireNonNull(reader, "reader required");
         this.owner = Objects.requireNonNull(owner, "owner required");
     }
 
     /** Takes the connection over from the watch; see the constructor. */
     @FunctionalInterface
-    interface Owner {
+    public interface Owner {
         void own() throws IOException;
     }
 

@@ -1,4 +1,4 @@
-package dev.okapi.relay.core;
+package dev.okapi.relay.http;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -28,12 +28,12 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * at the moment it needs more bytes than are buffered. Nobody else may read the connection while the
  * watch runs, so whoever reads it next {@link #join}s the watch first.
  */
-final class Watch {
+public final class Watch {
 
     private static final ThreadLocal<ConnectionContext> CONNECTION = new ThreadLocal<>();
 
     /** Hands each request's connection to the thread that routes it; see the class comment. */
-    static final Http1ConnectionListener LISTENER = new Http1ConnectionListener() {
+    public static final Http1ConnectionListener LISTENER = new Http1ConnectionListener() {
         @Override
         public void headers(ConnectionContext ctx, Headers headers) {
             CONNECTION.set(ctx);
@@ -65,7 +65,7 @@ final class Watch {
      *             than this many bytes are buffered; 0: stop at its first bytes
      * @throws IllegalStateException if the wiring did not install {@link #LISTENER}
      */
-    static Watch start(Runnable onGone, int keep) {
+    public static Watch start(Runnable onGone, int keep) {
         Objects.requireNonNull(onGone, "onGone required");
         DataReader data = connection();
         // Enough bytes already buffered: the client has sent more (an early body), so it is there.
@@ -77,7 +77,7 @@ final class Watch {
      *
      * @throws IllegalStateException if the wiring did not install {@link #LISTENER}
      */
-    static DataReader connection() {
+    public static DataReader connection() {
         ConnectionContext ctx = CONNECTION.get();
         if (ctx == null) {
             throw new IllegalStateException("no connection to watch: Watch.LISTENER is not installed on this socket");
@@ -92,7 +92,7 @@ final class Watch {
      * waiting. The watch's blocked read is only woken, never interrupted: an unparked virtual thread
      * tries its read again and parks anew if nothing came. {@code bound} covers a busy scheduler.
      */
-    void settle(Duration bound) {
+    public void settle(Duration bound) {
         Thread t = thread;
         if (t == null || !t.isAlive()) {
             return;
@@ -105,7 +105,7 @@ final class Watch {
     }
 
     /** Stops reporting a departure; false if the client was reported gone already. */
-    boolean disarm() {
+    public boolean disarm() {
         return armed.compareAndSet(true, false);
     }
 
@@ -115,7 +115,7 @@ final class Watch {
      *
      * @return false if it still reads after {@code bound}
      */
-    boolean join(Duration bound) throws InterruptedException {
+    public boolean join(Duration bound) throws InterruptedException {
         return thread == null || thread.join(bound);
     }
 }
