@@ -20,9 +20,11 @@ import io.helidon.config.Config;
  *                             limit is derived from the process's descriptor limit
  * @param maxHeapPercent       new requests are refused with 503 while the heap after the last
  *                             collection holds more than this share of the maximum heap
+ * @param receiveBufferSize    SO_RCVBUF of every listening socket (Helidon 4.3.0's 4096 disables
+ *                             TCP window scaling)
  */
 record EdgeConfig(Duration headTimeout, int maxConnectionsPerAddress, boolean limitLoopback, int fdReserve,
-                  int maxHeapPercent) {
+                  int maxHeapPercent, int receiveBufferSize) {
 
     EdgeConfig {
         if (headTimeout.isNegative() || headTimeout.isZero()) {
@@ -45,6 +47,7 @@ record EdgeConfig(Duration headTimeout, int maxConnectionsPerAddress, boolean li
                 relay.get("max-connections-per-address").asInt().orElse(1000),
                 relay.get("limit-loopback").asBoolean().orElse(false),
                 relay.get("fd-reserve").asInt().orElse(64),
-                relay.get("max-heap-percent").asInt().orElse(80));
+                relay.get("max-heap-percent").asInt().orElse(80),
+                relay.get("receive-buffer-size").asInt().orElse(4 * 1024 * 1024));
     }
 }

@@ -163,9 +163,10 @@ public final class Main {
         // One timer thread for the relay's own clocks: idle checks, drain bounds, request-head deadlines.
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("okapi-timer").factory());
-        TokenQuota quota = new TokenQuota(relay.maxWaitingPerToken(), relay.maxBytesPerSecondPerToken());
-        Core core = new Core(relay, new AccessGate(auth.access(), quota), new RelayMetrics(auth.usage()), timer);
-        Edge edge = new Edge(EdgeConfig.from(config.get("relay")), timer);
+        Core core = new Core(relay, new AccessGate(auth.access(), TokenQuota.from(config.get("relay"))),
+                new RelayMetrics(auth.usage()), timer);
+        EdgeConfig edgeConfig = EdgeConfig.from(config.get("relay"));
+        Edge edge = new Edge(edgeConfig, timer);
         Consumer<HttpRouting.Builder> routing = r -> {
             auth.management().ifPresent(m -> r.register(Wire.API_PREFIX, m));
             r.addFilter(new AccessLog());
@@ -180,12 +181,12 @@ public final class Main {
         buildInfo();
         builder.routing(routing::accept);
         // HTTPS or admin ports: the same listener fix, and the relay unless observe-only.
-        Sockets.configure(builder, config.get("server"), relay.receiveBufferSize(), routing,
+        Sockets.configure(builder, config.get("server"), edgeConfig.receiveBufferSize(), routing,
                 r -> r.addFilter(new AccessLog()).addFilter(edge::filter));
         // The HTTP edge on every listener (head timeout, connection limits, the core's connection
         // listener): after all sockets exist.
         edge.install(builder, Sockets.adminSockets(config.get("server")));
-        return new Shutdown(core, relay.shutdownGrace(), relay.drain().plusSeconds(1));
+        return new Shutdown(core, Shutdown.grace(config.get("relay")), relay.drain().plusSeconds(1));
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.okapi.protocol.Wire;
 import dev.okapi.relay.core.RelayException;
 import dev.okapi.relay.core.Core;
 
+import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
 
 import sun.misc.Signal;
@@ -50,6 +51,15 @@ public final class Shutdown {
     private final Core core;
     private final Duration grace;
     private final Duration abortBound;
+
+    /** {@code relay.shutdown-grace-seconds}: how long running transfers may finish after the signal. */
+    static Duration grace(Config relay) {
+        Duration grace = Duration.ofSeconds(relay.get("shutdown-grace-seconds").asLong().orElse(10L));
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("relay.shutdown-grace-seconds must not be negative");
+        }
+        return grace;
+    }
 
     /**
      * @param grace      how long running transfers may go on after the signal

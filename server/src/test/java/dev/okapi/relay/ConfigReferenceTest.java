@@ -108,7 +108,7 @@ class ConfigReferenceTest {
         try {
             Config config = Settings.load();
             assertThat(config.get("relay.max-wait-seconds").asInt().get(), is(77));
-            assertThat(config.get("relay.buffer-size").asInt().get(), is(65536));    // embedded default kept
+            assertThat(config.get("relay.max-waiting").asInt().get(), is(10000));    // embedded default kept
             assertThat(config.get("server.host").asString().get(), is("127.0.0.1"));
             System.setProperty("relay.max-wait-seconds", "78");
             assertThat(Settings.load().get("relay.max-wait-seconds").asInt().get(), is(78));

@@ -20,7 +20,6 @@ import java.util.stream.Stream;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
-import dev.okapi.relay.core.RelayConfig;
 import dev.okapi.relay.manage.OperatorCli;
 
 import io.helidon.config.Config;
@@ -342,11 +341,11 @@ class DockerTest {
 
     /** The embedded defaults of the relay node, as the relay reads them. */
     private static final class TestRelayConfig {
-        private final RelayConfig config = RelayConfig.from(Config.builder().disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource().sources(ConfigSources.classpath("application.yaml")).build().get("relay"));
+        private final Config relay = Config.builder().disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource().sources(ConfigSources.classpath("application.yaml")).build().get("relay");
 
         Duration shutdownGrace() {
-            return config.shutdownGrace();
+            return Shutdown.grace(relay);
         }
     }
 }

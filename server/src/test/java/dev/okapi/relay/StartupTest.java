@@ -132,8 +132,8 @@ class StartupTest {
         Run wait = run(Map.of(), "-Dserver.port=0", "-Drelay.max-wait-seconds=soon");
         assertOneLineRefusal(wait, "relay.max-wait-seconds: 'soon' is not a valid value");
         assertThat(wait.severe().getFirst(), containsString("RELAY_MAX_WAIT_SECONDS"));
-        Run buffer = run(Map.of(), "-Dserver.port=0", "-Drelay.buffer-size=10");
-        assertOneLineRefusal(buffer, "relay.buffer-size must be at least 1024");
+        Run waiting = run(Map.of(), "-Dserver.port=0", "-Drelay.max-waiting=0");
+        assertOneLineRefusal(waiting, "relay.max-waiting and relay.max-transfers must be positive");
         String key = "server.tls.private-key.keystore.resource.path";
         Run tls = run(Map.of(), "-Dserver.port=0", "-D" + key + "=" + dataDir.resolve("absent.p12"),
                 "-Dserver.tls.private-key.keystore.passphrase=changeit");

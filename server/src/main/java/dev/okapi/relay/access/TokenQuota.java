@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.okapi.protocol.Wire;
 import dev.okapi.relay.core.RelayException;
 
+import io.helidon.config.Config;
+
 /**
  * What one token may use at once: how many of its requests may wait for a peer, and how many bytes
  * per second all its transfers together may move. A leaked or misused token then cannot fill the
@@ -21,6 +23,12 @@ public final class TokenQuota {
     private final long bytesPerSecond;
     private final Map<String, AtomicInteger> waiting = new ConcurrentHashMap<>();
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    /** From {@code relay.max-waiting-per-token} and {@code relay.max-bytes-per-second-per-token}. */
+    public static TokenQuota from(Config relay) {
+        return new TokenQuota(relay.get("max-waiting-per-token").asInt().orElse(100),
+                relay.get("max-bytes-per-second-per-token").asLong().orElse(0L));
+    }
 
     /**
      * @param maxWaiting     most waiting requests per token (zero: no limit)
