@@ -122,7 +122,7 @@ final class Edge {
     }
 
     private interface Apply {
-        void apply(List<ProtocolConfig> others, int maxTcpConnections, GuardedConnection.Selector selector);
+        void apply(List<ProtocolConfig> others, int maxTcpConnections, GuardedSelector selector);
     }
 
     private void guard(List<ProtocolConfig> protocols, int configuredLimit, int derivedLimit, Apply apply) {
@@ -135,7 +135,7 @@ final class Edge {
         Http1Config guarded = Http1Config.builder().from(http1).receiveLog(false)
                 .receiveListeners(List.of(headListener())).build();
         int limit = configuredLimit > 0 ? configuredLimit : derivedLimit;
-        apply.apply(others, limit, new GuardedConnection.Selector(
+        apply.apply(others, limit, new GuardedSelector(
                 Http1ConnectionSelector.builder().config(guarded).build(), this, limit));
     }
 
