@@ -27,6 +27,7 @@ import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.http.Headers;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
@@ -233,6 +234,7 @@ final class Edge {
             new RelayException(Wire.UNAVAILABLE, refusal.get()).answer(res);
             throw new CloseConnectionException("refused: " + refusal.get());
         }
+        conn.ifPresent(c -> c.controlChannel(req.prologue().method() == Method.PUT));
         chain.proceed();
         // Helidon 4.3.0 answers "Connection: close" but keeps reading the connection (RFC 9112 9.6).
         if (req.headers().contains(HeaderValues.CONNECTION_CLOSE) || res.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
