@@ -76,7 +76,7 @@ final class DataService implements HttpService {
             }
             if (outcome != Outcome.COMPLETED) {
                 // Throwing (not returning) is what keeps Helidon from sending the terminating chunk.
-                throw Transfer.close(path.value(), outcome);
+                throw closed(path.value(), outcome);
             }
             core.reuseOrClose(req, watch);
         }
@@ -166,16 +166,15 @@ final class DataService implements HttpService {
         } finally {
             core.transfers.end(transfer);
         }
-        core.metrics.ended(outcome, transfer.bytes(), transfer.elapsedNanos());
         if (outcome == Outcome.PRODUCER_VANISHED) {
             vanished(path, transfer.consumer());
-            throw Transfer.close(path.value(), outcome);
+            throw closed(path.value(), outcome);
         }
         transfer.log(outcome); // before either side hears the end: a client that saw it finds the line
         transfer.consumer().finish(outcome);
         boolean told = transfer.tellProducer(outcome);
         if (!told || !transfer.reusable()) {
-            throw Transfer.close(path.value(), outcome);
+            throw closed(path.value(), outcome);
         }
         core.reuseOrClose(req, watch);
     }
@@ -274,5 +273,10 @@ final class DataService implements HttpService {
         if (!lengths.isEmpty() && req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
             throw new RelayException(Wire.BAD_REQUEST, "Content-Length and Transfer-Encoding must not come together");
         }
+    }
+
+    /** Closes a side's connection after an end that was not clean. */
+    private static CloseConnectionException closed(String path, Outcome outcome) {
+        return new CloseConnectionException("transfer on " + path + " ended: " + outcome.label());
     }
 }

@@ -21,7 +21,6 @@ import dev.okapi.relay.http.Watch;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -51,6 +50,7 @@ final class Transfer {
     private final ProducerInput in;
     private final ConsumerOutput out;
     private final ScheduledExecutorService timer;
+    private final RelayMetrics metrics;
     private final Duration drain;
     private final Duration idle;
     private final String holder;
@@ -78,6 +78,7 @@ final class Transfer {
         this.res = res;
         this.consumer = consumer;
         this.timer = timer;
+        this.metrics = metrics;
         this.drain = config.drain();
         this.idle = config.idleBound();
         this.holder = pass.holder();
@@ -135,20 +136,12 @@ final class Transfer {
             in.report();
         }
         if (outcome == Outcome.PRODUCER_GONE && !out.started()) {
-            return Outcome.PRODUCER_VANISHED; // the consumer saw nothing: the path stays its own
-        }
-        if (outcome != Outcome.COMPLETED) {
+            outcome = Outcome.PRODUCER_VANISHED; // the consumer saw nothing: the path stays its own
+        } else if (outcome != Outcome.COMPLETED) {
             release.run();
         }
+        metrics.ended(outcome, in.bytes(), System.nanoTime() - start);
         return outcome;
-    }
-
-    long bytes() {
-        return in.bytes();
-    }
-
-    long elapsedNanos() {
-        return System.nanoTime() - start;
     }
 
     /** Waits until the producer's watch no longer reads its connection: it has sent (or gone). */
@@ -299,10 +292,5 @@ final class Transfer {
             stop.cancel(false);
             Thread.interrupted();
         }
-    }
-
-    /** Closes the producer's connection after an end that was not clean. */
-    static CloseConnectionException close(String path, Outcome outcome) {
-        return new CloseConnectionException("transfer on " + path + " ended: " + outcome.label());
     }
 }
