@@ -30,11 +30,12 @@ RUN groupadd --system --gid 10001 okapi \
 # Inside a container the relay must listen on every interface; the token store lives on the
 # volume. Every setting can be overridden with -e (docs/configuration.md). No
 # JAVA_TOOL_OPTIONS: the JVM would print "Picked up ..." on every health probe; the heap is set in
-# the ENTRYPOINT instead.
+# the ENTRYPOINT instead. OKAPI_COMMAND: how the relay names its own command in its hints.
 ENV SERVER_HOST=0.0.0.0 \
     SERVER_PORT=8080 \
     AUTH_DATA_DIR=/var/lib/okapi \
-    OKAPI_HEALTH_URL=http://127.0.0.1:8080/observe/health
+    OKAPI_HEALTH_URL=http://127.0.0.1:8080/observe/health \
+    OKAPI_COMMAND="java -jar /opt/okapi/okapi-relay.jar"
 
 VOLUME ["/var/lib/okapi"]
 EXPOSE 8080

@@ -159,10 +159,13 @@ create_token() {
   dc exec -T "${2:-relay}" java -jar /opt/okapi/okapi-relay.jar token create --path /demo --recursive --mode "$1" --expires 1d \
       2>>"$WORK/token.err" | awk '$1 == "token" { print $2 }'
 }
+# The relay's start-up hint names the command as the container runs it (no bin/okapi there).
+dc logs --no-color relay 2>/dev/null | grep -q "with: java -jar /opt/okapi/okapi-relay.jar token create" \
+  || fail "first token: the relay's log does not name the container's token command"
 write_token=$(create_token write)
 read_token=$(create_token read)
 [ -n "$write_token" ] && [ -n "$read_token" ] || fail "first token: token create printed no token"
-ok "first token: write and read tokens for /demo made in the relay's container"
+ok "first token: the log names the container's command; write and read tokens for /demo made in the relay's container"
 
 # One stream through a published port: producer PUT, consumer GET, both with curl.
 # $1 the relay's (or balancer's) URL, $2 path below /demo, $3 file to send; the consumer's copy

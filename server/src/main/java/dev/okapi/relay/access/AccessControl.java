@@ -81,7 +81,9 @@ public final class AccessControl {
                     + " or create a token with 'token create', then restart, for token mode)" : " (auth.mode=open)"));
         } else {
             // Said at every start: a relay in token mode with no way shown to get a token looks broken.
-            String howTo = "bin/okapi token create --path /demo --mode write (and --mode read for the reader; store "
+            // The command as this installation runs it: the image sets OKAPI_COMMAND (no bin/okapi there).
+            String howTo = System.getenv().getOrDefault("OKAPI_COMMAND", "bin/okapi")
+                    + " token create --path /demo --mode write (and --mode read for the reader; store "
                     + config.postgres().map(PostgresSettings::where).orElse(config.dataDir().toAbsolutePath().normalize().toString()) + ")"
                     + (config.managementKey().isPresent() ? ", or POST " + Wire.API_PREFIX + Wire.MGMT_CREATE : "");
             LOG.info("token mode: every Connect and Data request needs an access token"
