@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,9 +50,25 @@ class FrontPageTest {
     @TempDir
     static Path profile;
     private final TestRelay relay;
+    /** The shell commands a test starts, ended after it whatever its outcome. */
+    private final List<Process> started = new ArrayList<>();
 
     FrontPageTest(TestRelay relay) {
         this.relay = relay;
+    }
+
+    @AfterEach
+    void endProcesses() {
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    private Process bash(String command) throws IOException {
+        Process p = new ProcessBuilder("bash", "-c", command).start();
+        started.add(p);
+        return p;
     }
 
     /** The DOM of {@code url} after Chromium rendered it. */
@@ -111,9 +128,9 @@ class FrontPageTest {
 
         // The examples work as copied: run the two curl lines in a shell.
         if (Files.isExecutable(CURL)) {
-            Process read = new ProcessBuilder("bash", "-c", consumer).start();
+            Process read = bash(consumer);
             relay.awaitWaiting(Side.CONSUMER, 1);
-            Process write = new ProcessBuilder("bash", "-c", producer).start();
+            Process write = bash(producer);
             assertTrue(write.waitFor(60, TimeUnit.SECONDS) && read.waitFor(60, TimeUnit.SECONDS));
             assertThat(new String(read.getInputStream().readAllBytes(), StandardCharsets.UTF_8), is("hello, stream\n"));
             assertThat(new String(write.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
