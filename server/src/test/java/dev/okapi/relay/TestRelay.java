@@ -26,7 +26,11 @@ import io.helidon.webserver.WebServer;
  *
  * <p>Tests of the default configuration share one of these for the whole test JVM
  * ({@link SharedRelay}); a test class starts its own only when it needs a configuration of its
- * own, and says why in its Javadoc.
+ * own, and says why in its Javadoc. Not Helidon's {@code @ServerTest}: that starts a server per
+ * test class from Helidon's global configuration (and sets a system property for every later
+ * test), where the relay wants one server per JVM built by {@link Main#configure} from an
+ * explicit {@link Config}, so {@code server/pom.xml} does without
+ * {@code helidon-webserver-testing-junit5}.
  *
  * <p>The metrics it reads are Helidon's global registry: one per JVM, so several relays in one
  * JVM add up. Counts therefore mean something only while every other relay is idle, which
