@@ -23,7 +23,8 @@ import static org.hamcrest.Matchers.is;
 /**
  * Observe on its own socket (docs/operations.md, "Admin port"): health and metrics answer there and only
  * there, the data port serves the relay, and a saturated data port (503 from
- * {@code max-concurrent-requests}) leaves the admin port reachable.
+ * {@code max-concurrent-requests}) leaves the admin port reachable. A relay of its own per test:
+ * an admin socket and a cap of two requests, which the saturation test leaves full.
  */
 class AdminSocketTest {
 
@@ -32,7 +33,6 @@ class AdminSocketTest {
 
     private static TestRelay relay;
 
-    /** A relay per test: the saturation test leaves parked requests behind. */
     @BeforeEach
     void start() {
         relay = new TestRelay(Map.of(

@@ -49,7 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * file's settings, the README's first-token command as the trial runs it, and the compose file's
  * environment run for real, through Helidon's own environment-variable mapping, on loopback.
  * Over 300 lines on purpose: one owner for every check of the Docker files, which all read the
- * same parsed Dockerfile and compose file.
+ * same parsed Dockerfile and compose file. Its one relay is its own: the compose file's
+ * configuration.
  */
 class DockerTest {
 

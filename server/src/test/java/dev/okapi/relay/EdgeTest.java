@@ -1,7 +1,6 @@
 package dev.okapi.relay;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +16,15 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.okapi.relay.core.Side;
 
 /**
- * The HTTP edge on raw sockets (issue 12): request-head timeout, non-HTTP bytes, Connection:
- * close on every API, HTTP/1.0, keep-alive after a transfer, and the per-address cap.
+ * The HTTP edge on raw sockets (issue 12), where docs/operations.md says more than the
+ * conformance suite checks: the head timeout for a dribbled head and a silent connection, and not
+ * for a waiting client; a TLS ClientHello and HTTP/1.0 answered with their documented lines;
+ * Connection: close on observe too; the per-address cap. Its own relay: a head timeout of one
+ * second, so that the timeout tests take a second rather than the default ten.
  */
 class EdgeTest {
 
@@ -53,17 +54,7 @@ class EdgeTest {
     }
 
     @Test
-    void aStalledRequestHeadIsClosedWithinTheHeadTimeout() throws Exception {
-        try (Socket s = new Socket("127.0.0.1", relay.port())) {
-            s.getOutputStream().write("GET /data/x HTTP/1.1\r\nX-Half: y".getBytes(StandardCharsets.US_ASCII));
-            long t0 = System.nanoTime();
-            assertThat(readUntilClosed(s, HEAD_SECONDS + 9), is(""));
-            assertThat((System.nanoTime() - t0) / 1_000_000, lessThan(HEAD_SECONDS * 1000L + 5000));
-        }
-    }
-
-    @Test
-    void aDribbledHeadIsClosedToo() throws Exception {
+    void aDribbledHeadIsClosedThoughEveryByteComesQuickly() throws Exception {
         try (Socket s = new Socket("127.0.0.1", relay.port())) {
             s.setSoTimeout(300);
             long t0 = System.nanoTime();
@@ -115,31 +106,20 @@ class EdgeTest {
         try (RawHttp consumer = new RawHttp(relay.port())) {
             consumer.head("GET", "/data" + path);
             relay.awaitWaiting(Side.CONSUMER, 1);
-            Thread.sleep(HEAD_SECONDS * 2500L); // well past the head timeout
-            RawHttp producer = new RawHttp(relay.port());
-            producer.head("PUT", "/data" + path, "Transfer-Encoding: chunked");
-            producer.chunk("hello");
-            producer.lastChunk();
-            assertThat(consumer.response().status(), is(200));
-            assertThat(new String(consumer.chunkedBody().readAllBytes(), StandardCharsets.US_ASCII), is("hello"));
-            producer.close();
+            Thread.sleep(HEAD_SECONDS * 2500L); // time is the subject: well past the head timeout
+            try (RawHttp producer = new RawHttp(relay.port())) {
+                producer.head("PUT", "/data" + path, "Transfer-Encoding: chunked");
+                producer.chunk("hello");
+                producer.lastChunk();
+                assertThat(consumer.response().status(), is(200));
+                assertThat(new String(consumer.chunkedBody().readAllBytes(), StandardCharsets.US_ASCII), is("hello"));
+            }
         }
     }
 
+    /** On Data and Connect the conformance suite checks it (http/3/3, http/3/4); observe is Okapi's own. */
     @Test
-    void connectionCloseIsHonouredOnDataConnectAndHealth() throws Exception {
-        String path = TestRelay.freshPath();
-        try (RawHttp consumer = new RawHttp(relay.port()); RawHttp producer = new RawHttp(relay.port())) {
-            consumer.head("GET", "/data" + path, "Connection: close");
-            producer.head("PUT", "/data" + path, "Content-Length: 2", "Connection: close");
-            producer.out.write("hi".getBytes(StandardCharsets.US_ASCII));
-            assertThat(readUntilClosed(consumer.socket, 10), containsString("hi"));
-            assertThat(readUntilClosed(producer.socket, 10), containsString("[STATE:TRANSFER_SUCCESSFUL]"));
-        }
-        try (RawHttp connect = new RawHttp(relay.port())) {
-            connect.head("GET", "/connect/v0" + TestRelay.freshPath() + "?mode=await-reader&timeout=1", "Connection: close");
-            assertThat(readUntilClosed(connect.socket, 10), containsString("HTTP/1.1 504 "));
-        }
+    void connectionCloseIsHonouredOnObserveToo() throws Exception {
         try (RawHttp health = new RawHttp(relay.port())) {
             health.head("GET", "/observe/health", "Connection: close");
             assertThat(readUntilClosed(health.socket, 10), containsString("HTTP/1.1 200 "));
@@ -153,31 +133,6 @@ class EdgeTest {
             String answer = readUntilClosed(s, 10);
             assertThat(answer, containsString("HTTP/1.1 505 "));
             assertThat(answer, containsString("\r\n\r\nHTTP/1.0 is not supported: use HTTP/1.1"));
-        }
-    }
-
-    @Test
-    void aConnectionIsReusedAfterACompletedTransfer() throws Exception {
-        String path = TestRelay.freshPath();
-        try (RawHttp consumer = new RawHttp(relay.port()); RawHttp producer = new RawHttp(relay.port())) {
-            consumer.head("GET", "/data" + path);
-            // Length-framed: after a chunked upload the relay closes the producer's connection
-            // (it decodes chunked bodies itself, see core.ChunkedBody, and says so with Connection: close).
-            producer.head("PUT", "/data" + path, "Content-Length: 3");
-            producer.out.write("abc".getBytes(StandardCharsets.US_ASCII));
-            producer.out.flush();
-            assertThat(consumer.response().status(), is(200));
-            assertThat(new String(consumer.in.readNBytes(3), StandardCharsets.US_ASCII), is("abc"));
-            assertThat(producer.response().status(), is(200));
-            InputStream control = producer.chunkedBody();
-            assertThat(RawHttp.controlLine(control), is("[STATE:CONNECTED]"));
-            assertThat(RawHttp.controlLine(control), is("[STATE:TRANSFER_SUCCESSFUL]"));
-            assertEquals(-1, control.read());
-            // the next request on each connection
-            for (RawHttp c : List.of(consumer, producer)) {
-                c.head("GET", "/observe/health");
-                assertThat(c.response().status(), is(200));
-            }
         }
     }
 

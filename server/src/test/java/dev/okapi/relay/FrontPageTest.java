@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -37,8 +37,10 @@ import dev.okapi.relay.core.Side;
  * The front page: rendered by a real browser (headless Chromium, skipped where it is not
  * installed), its examples built from the URL the browser used, and the curl examples run as
  * copied from the rendered page. Plus what must hold without a browser: plain text for curl,
- * validation and escaping of what the request and the configuration put into the page.
+ * validation and escaping of what the request and the configuration put into the page. On the
+ * shared relay, but for token mode and a configured public URL, which take a relay of their own.
  */
+@ExtendWith(SharedRelay.class)
 class FrontPageTest {
 
     private static final Path CHROMIUM = Chromium.BINARY;
@@ -47,16 +49,26 @@ class FrontPageTest {
 
     @TempDir
     static Path profile;
-    private static TestRelay relay;
+    private final TestRelay relay;
+    /** The shell commands a test starts, ended after it whatever its outcome. */
+    private final List<Process> started = new ArrayList<>();
 
-    @BeforeAll
-    static void start() {
-        relay = new TestRelay();
+    FrontPageTest(TestRelay relay) {
+        this.relay = relay;
     }
 
-    @AfterAll
-    static void stop() {
-        relay.close();
+    @AfterEach
+    void endProcesses() {
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    private Process bash(String command) throws IOException {
+        Process p = new ProcessBuilder("bash", "-c", command).start();
+        started.add(p);
+        return p;
     }
 
     /** The DOM of {@code url} after Chromium rendered it. */
@@ -116,9 +128,9 @@ class FrontPageTest {
 
         // The examples work as copied: run the two curl lines in a shell.
         if (Files.isExecutable(CURL)) {
-            Process read = new ProcessBuilder("bash", "-c", consumer).start();
+            Process read = bash(consumer);
             relay.awaitWaiting(Side.CONSUMER, 1);
-            Process write = new ProcessBuilder("bash", "-c", producer).start();
+            Process write = bash(producer);
             assertTrue(write.waitFor(60, TimeUnit.SECONDS) && read.waitFor(60, TimeUnit.SECONDS));
             assertThat(new String(read.getInputStream().readAllBytes(), StandardCharsets.UTF_8), is("hello, stream\n"));
             assertThat(new String(write.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
@@ -241,7 +253,7 @@ class FrontPageTest {
         }
     }
 
-    private static HttpResponse<String> html(String path, Map<String, String> headers) throws Exception {
+    private HttpResponse<String> html(String path, Map<String, String> headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(relay.uri(path)).header("Accept", "text/html,*/*;q=0.8");
         headers.forEach(b::header);
         return relay.http.send(b.build(), HttpResponse.BodyHandlers.ofString());

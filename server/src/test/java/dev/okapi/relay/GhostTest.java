@@ -24,7 +24,8 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
  * Clients that leave while waiting are released at once (issue 15): N waiting consumers, N waiting
  * producers and N Connect waiters fill the waiting room, all go away, and within two seconds the
  * gauges read zero, the relay holds no more file descriptors than before, and a new client is
- * accepted by the room the ghosts had filled.
+ * accepted by the room the ghosts had filled. A relay of its own per test: a waiting room of 3N
+ * places for the ghosts to fill, and a fresh count of file descriptors.
  */
 class GhostTest {
 

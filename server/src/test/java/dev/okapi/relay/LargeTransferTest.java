@@ -9,9 +9,8 @@ import java.util.HexFormat;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
@@ -22,19 +21,14 @@ import dev.okapi.relay.core.Side;
  * One GiB through the relay with the digest computed on both ends while streaming: neither side
  * ever holds the stream, and neither does the relay (its memory per transfer is one buffer).
  */
+@ExtendWith(SharedRelay.class)
 class LargeTransferTest {
 
     private static final long SIZE = 1L << 30;
-    private static TestRelay relay;
+    private final TestRelay relay;
 
-    @BeforeAll
-    static void start() {
-        relay = new TestRelay();
-    }
-
-    @AfterAll
-    static void stop() {
-        relay.close();
+    LargeTransferTest(TestRelay relay) {
+        this.relay = relay;
     }
 
     @Test

@@ -17,12 +17,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.okapi.relay.core.Side;
 
-/** Each limit is hit and answered as documented. */
+/**
+ * Each limit is hit and answered as documented. A relay of its own per test: limits small enough
+ * that tests would trip over each other.
+ */
 class LimitsTest {
 
     private TestRelay relay;
 
-    /** Each test has its relay: the limits are small enough that tests would trip over each other. */
     @BeforeEach
     void start() {
         relay = new TestRelay(Map.of(
@@ -45,9 +47,7 @@ class LimitsTest {
                 HttpRequest.newBuilder(relay.uri("/connect/v0" + TestRelay.freshPath() + "?mode=await-reader&timeout=2")).build(),
                 HttpResponse.BodyHandlers.ofString());
         relay.awaitWaiting(Side.CONSUMER, 1);
-        while (relay.metric("okapi_connect_waiting", "") < 1) {
-            Thread.onSpinWait();
-        }
+        relay.awaitConnectWaiting(1);
         HttpResponse<String> third = relay.get("/data" + TestRelay.freshPath());
         assertThat(third.statusCode(), is(503));
         assertThat(third.body(), is("too many clients waiting (limit 2)\n"));

@@ -31,7 +31,10 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
-/** The Management API (spec section 8) on real HTTP, and that tokens survive a restart. */
+/**
+ * The Management API (spec section 8) on real HTTP, and that tokens survive a restart. Relays of
+ * its own: token mode with a management key, on token stores that outlive a relay.
+ */
 class ManagementApiTest {
 
     @TempDir

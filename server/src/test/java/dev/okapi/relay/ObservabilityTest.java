@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -24,6 +26,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -36,16 +39,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What an operator sees besides the core's meters: the access log and refusal lines (client
  * address, token id, never the query), health that checks the token store, the build-info
- * metric, and log lines with a zone offset, as text or JSON.
+ * metric, and log lines with a zone offset, as text or JSON. The histograms and the build-info
+ * metric are read on the shared relay; the rest needs token mode or a token store of its own.
  */
+@ExtendWith(SharedRelay.class)
 class ObservabilityTest {
 
     @TempDir
     Path dir;
 
-    /** Collects the records of some loggers while it is open. */
+    /**
+     * Collects the records of some loggers while it is open. The loggers are the JVM's, so it also
+     * hears the shared relay; and a line may come just after the answer it is about.
+     */
     private static final class Capture extends Handler implements AutoCloseable {
-        final List<String> messages = Collections.synchronizedList(new ArrayList<>());
+        private final List<String> messages = new ArrayList<>();
         private final List<Logger> loggers;
 
         Capture(String... names) {
@@ -54,8 +62,30 @@ class ObservabilityTest {
         }
 
         @Override
-        public void publish(LogRecord r) {
+        public synchronized void publish(LogRecord r) {
             messages.add(r.getMessage());
+            notifyAll();
+        }
+
+        /** Everything logged so far. */
+        synchronized List<String> messages() {
+            return List.copyOf(messages);
+        }
+
+        /** The first message {@code wanted} accepts, once it is logged: within 10 s, or a failure naming {@code what}. */
+        synchronized String await(String what, Predicate<String> wanted) throws InterruptedException {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                Optional<String> found = messages.stream().filter(wanted).findFirst();
+                if (found.isPresent()) {
+                    return found.get();
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError(what + " not logged within 10 s; logged: " + messages);
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
         }
 
         @Override
@@ -82,14 +112,13 @@ class ObservabilityTest {
                     + "?accesstoken=" + write.token())).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(wrongMode.statusCode(), is(403));
             mgmt.relay.get("/data" + p + "?accesstoken=no-such-secret");
-            String refusal403 = "refused status=403 client=127.0.0.1:";
-            assertMatches(log.messages.stream().filter(m -> m.startsWith(refusal403)).findFirst().orElseThrow(), "refused status=403 client=127\\.0\\.0\\.1:[0-9]+ target=/data" + p + " token="
-                            + write.id() + " reason=.+");
-            assertThat(log.messages.stream().anyMatch(m -> m.startsWith("refused status=401 client=127.0.0.1:")
-                    && m.contains(" token=- ")), is(true));
-            assertThat(log.messages.stream().anyMatch(m -> m.matches("access client=127\\.0\\.0\\.1:[0-9]+ method=GET path=/data"
-                    + p + " status=403 bytes=[0-9]+ millis=[0-9]+ token=-")), is(true));
-            for (String m : log.messages) {
+            assertMatches(log.await("the 403 refusal", m -> m.startsWith("refused status=403 ")),
+                    "refused status=403 client=127\\.0\\.0\\.1:[0-9]+ target=/data" + p + " token=" + write.id() + " reason=.+");
+            log.await("the 401 refusal without a token id", m -> m.startsWith("refused status=401 client=127.0.0.1:")
+                    && m.contains(" token=- "));
+            log.await("the access line of the 403", m -> m.matches("access client=127\\.0\\.0\\.1:[0-9]+ method=GET path=/data"
+                    + p + " status=403 bytes=[0-9]+ millis=[0-9]+ token=-"));
+            for (String m : log.messages()) {
                 assertThat(m, not(containsString(write.token())));
                 assertThat(m, not(containsString("no-such-secret")));
                 assertThat(m, not(containsString("?accesstoken=")));
@@ -130,12 +159,10 @@ class ObservabilityTest {
             assertThat(relay.http.send(HttpRequest.newBuilder(relay.uri("/data" + p)).header("Authorization", "Bearer " + read.token())
                     .build(), HttpResponse.BodyHandlers.ofString()).body(), is("hello"));
             assertThat(producer.get().body(), containsString("[STATE:TRANSFER_SUCCESSFUL]"));
-            Instant end = Instant.now().plusSeconds(10); // the line is written once both sides heard the end
-            while (log.messages.isEmpty() && Instant.now().isBefore(end)) {
-                Thread.onSpinWait();
-            }
-            assertMatches(log.messages.getFirst(), "transfer path=" + p + " bytes=5 millis=[0-9]+ outcome=completed holder="
-                    + write.id() + " client=127\\.0\\.0\\.1:[0-9]+");
+            // the line is written once both sides heard the end
+            assertMatches(log.await("the transfer line", m -> m.startsWith("transfer path=" + p + " ")),
+                    "transfer path=" + p + " bytes=5 millis=[0-9]+ outcome=completed holder=" + write.id()
+                            + " client=127\\.0\\.0\\.1:[0-9]+");
         } finally {
             relay.close();
         }
@@ -197,37 +224,29 @@ class ObservabilityTest {
 
     /** Pairing wait, transfer duration and size as Prometheus histograms (buckets, not decaying quantiles). */
     @Test
-    void transfersFillTheHistograms() throws Exception {
-        try (TestRelay relay = new TestRelay()) {
-            double sizes = relay.metric("okapi_transfer_size_bytes_count", "");
-            double inSmallBucket = relay.metric("okapi_transfer_size_bytes_bucket", "le=\"65536.0\"");
-            double durations = relay.metric("okapi_transfer_duration_seconds_count", "");
-            double waits = relay.metric("okapi_pairing_wait_seconds_count", "");
-            String path = TestRelay.freshPath();
-            CompletableFuture<HttpResponse<String>> producer = relay.http.sendAsync(HttpRequest.newBuilder(relay.uri("/data" + path))
-                    .PUT(HttpRequest.BodyPublishers.ofString("x".repeat(2000))).build(), HttpResponse.BodyHandlers.ofString());
-            relay.awaitWaiting(Side.PRODUCER, 1);
-            assertThat(relay.get("/data" + path).body().length(), is(2000));
-            assertThat(producer.get().body(), containsString("[STATE:TRANSFER_SUCCESSFUL]"));
-            Instant end = Instant.now().plusSeconds(10); // the metrics are recorded as the producer's answer ends
-            while (relay.metric("okapi_transfer_size_bytes_count", "") == sizes && Instant.now().isBefore(end)) {
-                Thread.onSpinWait();
-            }
-            assertThat(relay.metric("okapi_transfer_size_bytes_count", "") - sizes, is(1.0));
-            assertThat(relay.metric("okapi_transfer_size_bytes_bucket", "le=\"65536.0\"") - inSmallBucket, is(1.0));
-            assertThat(relay.metric("okapi_transfer_duration_seconds_count", "") - durations, is(1.0));
-            assertThat(relay.metric("okapi_pairing_wait_seconds_count", "") - waits, is(1.0));
-            String text = relay.get("/observe/metrics").body();
-            assertThat(text, containsString("# TYPE okapi_pairing_wait_seconds histogram"));
-            assertThat(text, containsString("okapi_pairing_wait_seconds_bucket{"));
-        }
+    void transfersFillTheHistograms(TestRelay relay) throws Exception {
+        double sizes = relay.metric("okapi_transfer_size_bytes_count", "");
+        double inSmallBucket = relay.metric("okapi_transfer_size_bytes_bucket", "le=\"65536.0\"");
+        double durations = relay.metric("okapi_transfer_duration_seconds_count", "");
+        double waits = relay.metric("okapi_pairing_wait_seconds_count", "");
+        String path = TestRelay.freshPath();
+        CompletableFuture<HttpResponse<String>> producer = relay.http.sendAsync(HttpRequest.newBuilder(relay.uri("/data" + path))
+                .PUT(HttpRequest.BodyPublishers.ofString("x".repeat(2000))).build(), HttpResponse.BodyHandlers.ofString());
+        relay.awaitWaiting(Side.PRODUCER, 1);
+        assertThat(relay.get("/data" + path).body().length(), is(2000));
+        assertThat(producer.get().body(), containsString("[STATE:TRANSFER_SUCCESSFUL]"));
+        relay.await("okapi_transfer_size_bytes_count", "", sizes + 1); // recorded as the producer's answer ends
+        assertThat(relay.metric("okapi_transfer_size_bytes_bucket", "le=\"65536.0\"") - inSmallBucket, is(1.0));
+        assertThat(relay.metric("okapi_transfer_duration_seconds_count", "") - durations, is(1.0));
+        assertThat(relay.metric("okapi_pairing_wait_seconds_count", "") - waits, is(1.0));
+        String text = relay.get("/observe/metrics").body();
+        assertThat(text, containsString("# TYPE okapi_pairing_wait_seconds histogram"));
+        assertThat(text, containsString("okapi_pairing_wait_seconds_bucket{"));
     }
 
     @Test
-    void buildInfoIsAMetric() throws Exception {
-        try (TestRelay relay = new TestRelay()) {
-            assertThat(relay.metric("okapi_build_info", "version=\"" + FrontPage.version() + "\""), is(1.0));
-        }
+    void buildInfoIsAMetric(TestRelay relay) throws Exception {
+        assertThat(relay.metric("okapi_build_info", "version=\"" + FrontPage.version() + "\""), is(1.0));
     }
 
     @Test

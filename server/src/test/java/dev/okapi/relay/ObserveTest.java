@@ -5,9 +5,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -17,18 +16,13 @@ import static org.hamcrest.Matchers.is;
 import dev.okapi.relay.core.Side;
 
 /** Health, metrics, and the listener setting that keeps TCP window scaling on. */
+@ExtendWith(SharedRelay.class)
 class ObserveTest {
 
-    private static TestRelay relay;
+    private final TestRelay relay;
 
-    @BeforeAll
-    static void start() {
-        relay = new TestRelay();
-    }
-
-    @AfterAll
-    static void stop() {
-        relay.close();
+    ObserveTest(TestRelay relay) {
+        this.relay = relay;
     }
 
     @Test

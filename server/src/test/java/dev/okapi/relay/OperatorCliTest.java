@@ -25,7 +25,8 @@ import static org.hamcrest.Matchers.not;
 
 /**
  * {@code token create|list|revoke}: the operator's command line against the store of a running
- * relay that has no Management API (auth.mode=token), as on an air-gapped install.
+ * relay that has no Management API (auth.mode=token), as on an air-gapped install. A relay of its
+ * own: token mode on the store the command line writes.
  */
 class OperatorCliTest {
 

@@ -26,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * why (readiness DOWN, liveness UP, so a balancer keeps it), and every request that needs the
  * store gets {@code 503} with one line, never a stack trace and never open access. The same
  * behaviour for an outage while running is covered through a real database in the cluster tests.
+ * A relay of its own: that PostgreSQL store.
  */
 class PostgresUnreachableTest {
 

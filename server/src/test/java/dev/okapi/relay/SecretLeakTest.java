@@ -34,7 +34,8 @@ import dev.okapi.relay.access.Secrets;
  * No log line and no metric ever holds a token secret or the management key: a whole token-mode
  * session (create, idempotent retry, header and query tokens, a redirect, wrong and revoked
  * tokens) with the relay's, Helidon's and Helidon Security's audit loggers at {@code ALL}, then a
- * grep of everything logged, of {@code /observe/metrics} and of the store file.
+ * grep of everything logged, of {@code /observe/metrics} and of the store file. A relay of its
+ * own: token mode with a management key, on a store file it reads.
  */
 class SecretLeakTest {
 

@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /**
  * Safe defaults: open mode only on loopback (or when asked for by name), token mode as soon as a
  * key or a token exists. Nothing here binds a non-loopback address: the refusal comes before the
- * server is built.
+ * server is built. The one relay it starts is its own: an open relay on a data directory of its
+ * own, to show that open mode writes none.
  */
 class StartupModeTest {
 

@@ -23,6 +23,18 @@ import io.helidon.webserver.WebServer;
 /**
  * A real relay on a free loopback port, started exactly as {@link Main} starts it, with the
  * embedded {@code application.yaml} under a few test overrides.
+ *
+ * <p>Tests of the default configuration share one of these for the whole test JVM
+ * ({@link SharedRelay}); a test class starts its own only when it needs a configuration of its
+ * own, and says why in its Javadoc. Not Helidon's {@code @ServerTest}: that starts a server per
+ * test class from Helidon's global configuration (and sets a system property for every later
+ * test), where the relay wants one server per JVM built by {@link Main#configure} from an
+ * explicit {@link Config}, so {@code server/pom.xml} does without
+ * {@code helidon-webserver-testing-junit5}.
+ *
+ * <p>The metrics it reads are Helidon's global registry: one per JVM, so several relays in one
+ * JVM add up. Counts therefore mean something only while every other relay is idle, which
+ * {@link SharedRelay} checks before and after each test that uses the shared relay.
  */
 final class TestRelay implements AutoCloseable {
 
@@ -90,17 +102,37 @@ final class TestRelay implements AutoCloseable {
         return sum;
     }
 
-    /**
-     * Waits until {@code count} sides of a kind wait on the Data API, by polling the relay's own
-     * gauge: the signal the relay gives, bounded so a broken relay fails the test instead of
-     * hanging it.
-     */
+    /** Waits until {@code count} sides of a kind wait on the Data API (see {@link #await}). */
     void awaitWaiting(Side side, int count) throws IOException, InterruptedException {
+        await("okapi_waiting", "side=\"" + side.label() + "\"", count);
+    }
+
+    /** Waits until {@code count} requests wait on the Connect API (see {@link #await}). */
+    void awaitConnectWaiting(int count) throws IOException, InterruptedException {
+        await("okapi_connect_waiting", "", count);
+    }
+
+    /**
+     * Waits until nothing waits and no transfer runs: what every test leaves behind. A client that
+     * left is let go by the relay a moment later, hence a wait rather than a look.
+     */
+    void awaitIdle() throws IOException, InterruptedException {
+        await("okapi_waiting", "", 0);
+        await("okapi_connect_waiting", "", 0);
+        await("okapi_transfers_active", "", 0);
+    }
+
+    /**
+     * Waits until a metric reads {@code value}, by polling the relay's own meters: the signal the
+     * relay gives, bounded so that a broken relay fails the test instead of hanging it.
+     */
+    void await(String name, String labelFragment, double value) throws IOException, InterruptedException {
         Instant end = Instant.now().plusSeconds(10);
-        while (metric("okapi_waiting", "side=\"" + side.label() + "\"") != count) {
+        double now;
+        while ((now = metric(name, labelFragment)) != value) {
             if (Instant.now().isAfter(end)) {
-                throw new AssertionError("expected " + count + " waiting " + side.label() + "(s) within 10 s, not "
-                        + metric("okapi_waiting", "side=\"" + side.label() + "\""));
+                throw new AssertionError("expected " + name + (labelFragment.isEmpty() ? "" : "{" + labelFragment + "}")
+                        + " to read " + value + " within 10 s, not " + now);
             }
             Thread.onSpinWait();
         }

@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * HTTPS from the two key formats docs/tls.md documents: a PKCS#12 keystore on a named socket beside
  * plain HTTP, and PEM files on the default socket (HTTPS only). The key is made here by keytool,
- * self-signed for 127.0.0.1, exactly as its example does it.
+ * self-signed for 127.0.0.1, exactly as its example does it. Relays of its own: HTTPS sockets.
  */
 class TlsTest {
 

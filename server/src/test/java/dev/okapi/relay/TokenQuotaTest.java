@@ -17,7 +17,10 @@ import static org.hamcrest.Matchers.is;
 
 import dev.okapi.relay.core.Side;
 
-/** Per-token limits, in token mode: waiting requests per token, and bandwidth per token. */
+/**
+ * Per-token limits, in token mode: waiting requests per token, and bandwidth per token. A relay of
+ * its own: token mode with small per-token limits.
+ */
 class TokenQuotaTest {
 
     @TempDir

@@ -1,0 +1,63 @@
+package dev.okapi.relay;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
+import dev.okapi.relay.core.Side;
+
+/**
+ * A waiter that left is never paired with: Okapi's own choice where the conformance suite allows
+ * more (data/4/1 lets a relay cut the consumer of a producer that left, data/4/2 lets it pair a
+ * producer with a consumer that left as long as it does not report success). Here the other side
+ * waits on for a live peer and gets the whole stream.
+ */
+@ExtendWith(SharedRelay.class)
+class DepartedWaiterTest {
+
+    private final TestRelay relay;
+
+    DepartedWaiterTest(TestRelay relay) {
+        this.relay = relay;
+    }
+
+    @Test
+    void aProducerThatLeftWhileWaitingIsReplacedByTheNextOne() throws Exception {
+        String path = TestRelay.freshPath();
+        try (RawHttp ghost = new RawHttp(relay.port())) {
+            ghost.head("PUT", "/data" + path, "Transfer-Encoding: chunked", "Expect: 100-continue");
+            relay.awaitWaiting(Side.PRODUCER, 1);
+        }
+        // Whether or not the relay has noticed the ghost yet, the consumer waits for the next producer.
+        CompletableFuture<HttpResponse<String>> consumer = relay.http.sendAsync(
+                HttpRequest.newBuilder(relay.uri("/data" + path)).build(), HttpResponse.BodyHandlers.ofString());
+        relay.awaitWaiting(Side.CONSUMER, 1);
+        HttpResponse<String> producer = relay.http.send(HttpRequest.newBuilder(relay.uri("/data" + path))
+                .PUT(HttpRequest.BodyPublishers.ofString("the real stream")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(producer.statusCode(), is(200));
+        assertThat(consumer.get().statusCode(), is(200));
+        assertThat(consumer.get().body(), is("the real stream"));
+    }
+
+    @Test
+    void aConsumerThatLeftWhileWaitingNeverSwallowsTheProducersData() throws Exception {
+        String path = TestRelay.freshPath();
+        try (RawHttp ghost = new RawHttp(relay.port())) {
+            ghost.head("GET", "/data" + path);
+            relay.awaitWaiting(Side.CONSUMER, 1);
+        }
+        // The producer finds the ghost gone before writing a byte and waits for a live consumer.
+        CompletableFuture<HttpResponse<String>> producer = relay.http.sendAsync(HttpRequest.newBuilder(relay.uri("/data" + path))
+                .PUT(HttpRequest.BodyPublishers.ofString("ten bytes!")).build(), HttpResponse.BodyHandlers.ofString());
+        relay.awaitWaiting(Side.PRODUCER, 1);
+        HttpResponse<String> consumer = relay.get("/data" + path);
+        assertThat(consumer.body(), is("ten bytes!"));
+        assertThat(producer.get().body(), is("[STATE:CONNECTED]\n[STATE:TRANSFER_SUCCESSFUL]\n"));
+    }
+}
