@@ -73,12 +73,16 @@ public final class Core {
      * bytes, which stay buffered, or goes); closes it instead when the client asked for that
      * ([HTTP-8]) or sent nothing for the idle limit.
      */
-    void reuseOrClose(ServerRequest req, Watch watch) throws InterruptedException {
+    void reuseOrClose(ServerRequest req, Watch watch) {
         if (req.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
             throw new CloseConnectionException("Connection: close");
         }
-        if (watch != null && !watch.join(config.idleBound())) {
-            throw new CloseConnectionException("connection idle after its response");
+        try {
+            if (watch != null && !watch.join(config.idleBound())) {
+                throw new CloseConnectionException("connection idle after its response");
+            }
+        } catch (InterruptedException e) { // the server stops: the response is complete, only the connection ends
+            throw new CloseConnectionException("server stopping", e);
         }
     }
 
