@@ -3,6 +3,7 @@ package dev.okapi.relay.core;
 import java.time.Duration;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import dev.okapi.protocol.Wire;
 import dev.okapi.relay.http.Watch;
@@ -33,6 +34,9 @@ final class DataService implements HttpService {
      * departure it misses is still caught before the first byte (see {@link #replace}).
      */
     private static final Duration SETTLE_PAIRING = Duration.ofMillis(20);
+
+    /** A Content-Length value: up to 18 digits, so that it fits a long. */
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
 
     private final Core core;
 
@@ -267,7 +271,7 @@ final class DataService implements HttpService {
      */
     private static void checkFraming(ServerRequest req) {
         var lengths = req.headers().values(HeaderNames.CONTENT_LENGTH);
-        if (lengths.size() > 1 || lengths.stream().anyMatch(v -> !v.matches("[0-9]{1,18}"))) {
+        if (lengths.size() > 1 || lengths.stream().anyMatch(v -> !DIGITS.matcher(v).matches())) {
             throw new RelayException(Wire.BAD_REQUEST, "malformed Content-Length");
         }
         if (!lengths.isEmpty() && req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
