@@ -10,13 +10,11 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import dev.okapi.protocol.Wire;
-import dev.okapi.relay.core.PublicUrl;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
@@ -44,16 +42,16 @@ final class FrontPage implements HttpService {
     static final String CSP = "default-src 'none'; script-src 'sha256-" + sha256(SCRIPT) + "'; connect-src 'self'; "
             + "style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-    private final Optional<String> publicUrl;
+    private final PublicUrl publicUrl;
     private final BooleanSupplier tokenMode;
     private final String version;
     private final SecureRandom random = new SecureRandom();
 
     /**
-     * @param publicUrl the configured {@code relay.public-url}, if any
+     * @param publicUrl the base URL of the examples
      * @param tokenMode whether the relay requires tokens now (access control decides; asked per view)
      */
-    FrontPage(Optional<String> publicUrl, BooleanSupplier tokenMode) {
+    FrontPage(PublicUrl publicUrl, BooleanSupplier tokenMode) {
         this.publicUrl = Objects.requireNonNull(publicUrl, "publicUrl required");
         this.tokenMode = Objects.requireNonNull(tokenMode, "tokenMode required");
         this.version = version();
@@ -65,7 +63,7 @@ final class FrontPage implements HttpService {
     }
 
     private void show(ServerRequest req, ServerResponse res) {
-        Page page = new Page(PublicUrl.of(req, publicUrl), version, tokenMode.getAsBoolean(), "/demo/" + randomName());
+        Page page = new Page(publicUrl.of(req), version, tokenMode.getAsBoolean(), "/demo/" + randomName());
         boolean html = req.headers().acceptedTypes().stream().anyMatch(t -> t.mediaType().text().equals("text/html"));
         res.header(HeaderNames.CACHE_CONTROL, "no-store")
                 .header("X-Content-Type-Options", "nosniff");

@@ -163,8 +163,9 @@ public final class Main {
         // One timer thread for the relay's own clocks: idle checks, drain bounds, request-head deadlines.
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("okapi-timer").factory());
+        PublicUrl publicUrl = PublicUrl.from(config.get("relay"));
         Core core = new Core(relay, new AccessGate(auth.access(), TokenQuota.from(config.get("relay"))),
-                new RelayMetrics(auth.usage()), timer);
+                new RelayMetrics(auth.usage()), timer, publicUrl::of);
         EdgeConfig edgeConfig = EdgeConfig.from(config.get("relay"));
         Edge edge = new Edge(edgeConfig, timer);
         Consumer<HttpRouting.Builder> routing = r -> {
@@ -172,7 +173,7 @@ public final class Main {
             r.addFilter(new AccessLog());
             r.addFilter(new RequestMetrics());
             r.addFilter(edge::filter); // before every route: Connection: close and the refusals hold for all, logged
-            r.register(new FrontPage(relay.publicUrl(), () -> !auth.access().isOpen()));
+            r.register(new FrontPage(publicUrl, () -> !auth.access().isOpen()));
             core.routing(r);
             r.error(RelayException.class, (req, res, e) -> e.answer(res));
         };

@@ -61,7 +61,7 @@ final class ConnectService implements HttpService {
                 () -> new RelayException(Wire.BAD_REQUEST, "unknown mode: use mode=await-reader or mode=await-writer"));
         Duration wait = query.first(Wire.PARAM_TIMEOUT).map(this::timeout).orElse(core.config.maxWait());
         boolean redirect = query.first(Wire.PARAM_REDIRECT).map(ConnectService::flag).orElse(false);
-        String dataUrl = PublicUrl.of(req, core.config.publicUrl()) + Wire.DATA_PREFIX + path.value();
+        String dataUrl = core.origin.apply(req) + Wire.DATA_PREFIX + path.value();
         Wire.Access need = mode == Wire.Mode.AWAIT_READER ? Wire.Access.WRITE : Wire.Access.READ;
         // After every 400 (spec precedence) and before waiting: a refused request learns nothing.
         Gate.Pass pass = core.gate.admit(req, res, path, need, Gate.Api.CONNECT);

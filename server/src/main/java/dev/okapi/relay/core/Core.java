@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 
 import dev.okapi.protocol.Wire;
 import dev.okapi.relay.http.Watch;
@@ -31,6 +32,7 @@ public final class Core {
     final Gate gate;
     final RelayMetrics metrics;
     final ScheduledExecutorService timer;
+    final Function<ServerRequest, String> origin;
     final WaitingRoom room;
     final Lanes lanes = new Lanes();
     final Transfers transfers;
@@ -41,12 +43,16 @@ public final class Core {
      * @param gate    access control, or {@link Gate#OPEN}
      * @param metrics where the core counts what it does
      * @param timer   the relay's clock thread: idle checks and drain bounds
+     * @param origin  the relay's public base URL as a client of {@code req} reaches it, for the
+     *                Connect API's Data URLs (a configured URL, or the request's, through proxies)
      */
-    public Core(RelayConfig config, Gate gate, RelayMetrics metrics, ScheduledExecutorService timer) {
+    public Core(RelayConfig config, Gate gate, RelayMetrics metrics, ScheduledExecutorService timer,
+                Function<ServerRequest, String> origin) {
         this.config = Objects.requireNonNull(config, "config required");
         this.gate = Objects.requireNonNull(gate, "gate required");
         this.metrics = Objects.requireNonNull(metrics, "metrics required");
         this.timer = Objects.requireNonNull(timer, "timer required");
+        this.origin = Objects.requireNonNull(origin, "origin required");
         this.room = new WaitingRoom(config.maxWaiting(), metrics);
         this.transfers = new Transfers(config.maxTransfers(), config.idleTimeout(), timer, metrics);
     }

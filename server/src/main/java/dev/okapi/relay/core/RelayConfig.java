@@ -2,7 +2,6 @@ package dev.okapi.relay.core;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.Optional;
 
 import io.helidon.config.Config;
 
@@ -12,14 +11,13 @@ import io.helidon.config.Config;
  * shutdown read their own settings from the same node.
  *
  * @param maxWait          longest wait for a peer on the Data and Connect APIs
- * @param publicUrl        base URL for the Data URLs that Connect returns; empty: from the request
  * @param drain            how long a producer's upload is drained after its consumer went away
  * @param maxWaiting       most clients waiting at once (Data and Connect), beyond which 503
  * @param maxTransfers     most transfers running at once, beyond which a pairing side gets 503
  * @param idleTimeout      a transfer that moves no byte this long is aborted (zero: never)
  * @param maxStreamBytes   a stream longer than this is aborted (zero: no limit)
  */
-public record RelayConfig(Duration maxWait, Optional<String> publicUrl, Duration drain, int maxWaiting, int maxTransfers,
+public record RelayConfig(Duration maxWait, Duration drain, int maxWaiting, int maxTransfers,
                           Duration idleTimeout, long maxStreamBytes) {
 
     public RelayConfig {
@@ -32,13 +30,11 @@ public record RelayConfig(Duration maxWait, Optional<String> publicUrl, Duration
         if (idleTimeout.isNegative() || maxStreamBytes < 0) {
             throw new IllegalArgumentException("relay.idle-timeout-seconds and relay.max-stream-bytes must not be negative");
         }
-        publicUrl = publicUrl.filter(s -> !s.isBlank()).map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
     }
 
     public static RelayConfig from(Config relay) {
         return new RelayConfig(
                 Duration.ofSeconds(relay.get("max-wait-seconds").asLong().orElse(3600L)),
-                relay.get("public-url").asString().asOptional(),
                 Duration.ofMillis(relay.get("drain-millis").asLong().orElse(1000L)),
                 relay.get("max-waiting").asInt().orElse(10_000),
                 relay.get("max-transfers").asInt().orElse(1_000),

@@ -1,11 +1,13 @@
-package dev.okapi.relay.core;
+package dev.okapi.relay;
 
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.core.RelayException;
 
+import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
@@ -16,13 +18,21 @@ import io.helidon.webserver.http.ServerRequest;
  *
  * <p>Forwarded headers are taken as they come, because the URL only ever goes back to the client
  * that sent them; but they are validated, since that URL is written into text and HTML answers.
+ * The core gets this as a function, so that it knows nothing of deployments and proxies.
+ *
+ * @param configured {@code relay.public-url} without a trailing slash, if set
  */
-public final class PublicUrl {
+record PublicUrl(Optional<String> configured) {
 
     /** A Host value: a DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
     private static final Pattern HOST = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
 
-    private PublicUrl() {
+    PublicUrl {
+        configured = configured.filter(s -> !s.isBlank()).map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+    }
+
+    static PublicUrl from(Config relay) {
+        return new PublicUrl(relay.get("public-url").asString().asOptional());
     }
 
     /**
@@ -30,7 +40,7 @@ public final class PublicUrl {
      *
      * @throws RelayException 400 for a missing or malformed Host, or a forwarded protocol other than http(s)
      */
-    public static String of(ServerRequest req, Optional<String> configured) {
+    String of(ServerRequest req) {
         if (configured.isPresent()) {
             return configured.get();
         }
