@@ -854,7 +854,7 @@ public class Load {
 
     /** The table's rows: direction +1 higher is better, -1 lower is better; goal is the target ratio (0: none). */
     static final List<Metric> METRICS = List.of(
-            new Metric("plain", "MiBps", "1. 2 GiB stream, HTTP", +1, 1.0, "MiB/s"),
+            new Metric("plain", "MiBps", "1. 2 GiB stream, HTTP", +1, 1.1, "MiB/s"),
             new Metric("plain", "cpu_s_per_GiB", "1. 2 GiB stream, HTTP: relay CPU", -1, 0.6, "CPU-s/GiB"),
             new Metric("tls", "MiBps", "2. 2 GiB stream, TLS", +1, 1.5, "MiB/s"),
             new Metric("tls", "cpu_s_per_GiB", "2. 2 GiB stream, TLS: relay CPU", -1, 0, "CPU-s/GiB"),
