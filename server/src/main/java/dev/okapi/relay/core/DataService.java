@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.Drain;
 import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.HeaderNames;
@@ -159,7 +160,7 @@ final class DataService implements HttpService {
             // its body straight away gets a short drain, or the close would reset the connection
             // before it reads the answer. Never the whole upload.
             if (!req.headers().contains(HeaderValues.EXPECT_100) && (watch == null || watch.join(core.config.drain()))) {
-                Transfer.drain(req.content().inputStream(), core.config.drain(), core.timer);
+                Drain.upload(req.content().inputStream(), core.config.drain(), core.timer);
             }
             throw close;
         }

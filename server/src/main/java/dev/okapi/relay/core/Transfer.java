@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
@@ -16,6 +15,7 @@ import java.util.logging.Logger;
 import dev.okapi.protocol.Wire;
 import dev.okapi.protocol.Wire.ControlLine;
 import dev.okapi.relay.http.ChunkedBody;
+import dev.okapi.relay.http.Drain;
 import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.Header;
@@ -42,6 +42,7 @@ import io.helidon.webserver.http.ServerResponse;
 final class Transfer {
 
     private static final Logger LOG = Logger.getLogger(Transfer.class.getName());
+    private static final Duration HOLD_AFTER_CONTINUE = Duration.ofMillis(250);
 
     private final ServerRequest req;
     private final ServerResponse res;
@@ -97,7 +98,11 @@ final class Transfer {
     Outcome run(Watch watch) {
         Outcome outcome;
         try {
+            boolean sentEarly = watch.heard();
             InputStream body = req.content().inputStream(); // sends "100 Continue" if the producer waits for it
+            if (req.headers().contains(HeaderValues.EXPECT_100)) {
+                holdAfterContinue(watch, sentEarly);
+            }
             res.status(Wire.OK).header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN).header(HeaderNames.CACHE_CONTROL, "no-store");
             if (chunked) {
                 res.header(HeaderValues.CONNECTION_CLOSE); // see ChunkedBody
@@ -144,6 +149,25 @@ final class Transfer {
         return outcome;
     }
 
+    /**
+     * Holds the 200 head back after a {@code 100 Continue} until the producer's next byte, for at
+     * most {@link #HOLD_AFTER_CONTINUE} (spec 5.3, after [DATA-11]): a balancer that reads the 100
+     * and the 200 head in one read may end the producer's response after its first chunk (HAProxy
+     * 2.6; docs/cluster.md). A byte sent after the 100 shows it went through alone; a producer whose
+     * body came before the 100 has no such byte to send, and waits the whole bound.
+     */
+    private static void holdAfterContinue(Watch watch, boolean sentEarly) throws TransferEnded {
+        try {
+            if (sentEarly) {
+                Thread.sleep(HOLD_AFTER_CONTINUE);
+            } else {
+                watch.awaitHeard(HOLD_AFTER_CONTINUE);
+            }
+        } catch (InterruptedException e) {
+            throw new TransferEnded(Outcome.PRODUCER_GONE, e); // only an abort interrupts the copy
+        }
+    }
+
     /** Waits until the producer's watch no longer reads its connection: it has sent (or gone). */
     private void awaitWatch(Watch watch) throws IOException {
         try {
@@ -183,7 +207,7 @@ final class Transfer {
             }
         }
         if (outcome.line() != null && tell(outcome.line())) {
-            drain(in.body(), drain, timer);
+            Drain.upload(in.body(), drain, timer);
         }
         return false;
     }
@@ -271,26 +295,5 @@ final class Transfer {
     private void send(ControlLine line) throws IOException {
         control.write(line.line().getBytes(StandardCharsets.US_ASCII));
         control.flush();
-    }
-
-    /**
-     * Reads and discards the rest of an upload for at most {@code bound} before its connection
-     * closes: closing with unread data makes the kernel reset the connection, and the client would
-     * never read the answer or the error line already sent to it.
-     */
-    static void drain(InputStream body, Duration bound, ScheduledExecutorService timer) {
-        Thread self = Thread.currentThread();
-        ScheduledFuture<?> stop = timer.schedule(self::interrupt, bound.toMillis(), TimeUnit.MILLISECONDS);
-        try {
-            byte[] sink = new byte[8192];
-            while (body.read(sink) >= 0) {
-                // discard
-            }
-        } catch (IOException | RuntimeException e) {
-            // the bound or the client's own close ended it; either is fine
-        } finally {
-            stop.cancel(false);
-            Thread.interrupted();
-        }
     }
 }

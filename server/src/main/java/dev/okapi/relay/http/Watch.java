@@ -2,6 +2,8 @@ package dev.okapi.relay.http;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -41,15 +43,19 @@ public final class Watch {
     };
 
     private final AtomicBoolean armed = new AtomicBoolean(true);
+    private final CountDownLatch heard; // open until the client has sent a byte or gone
     private final Thread thread;
 
-    private Watch(DataReader data, Runnable onGone, int keep) {
-        this.thread = data == null ? null : Thread.ofVirtual().name("okapi-watch").start(() -> {
+    private Watch(DataReader data, boolean watch, Runnable onGone, int keep) {
+        this.heard = new CountDownLatch(data.available() > 0 ? 0 : 1);
+        this.thread = !watch ? null : Thread.ofVirtual().name("okapi-watch").start(() -> {
             try {
                 do {
                     data.pullData(); // blocks until the client sends more (kept in the buffer) or goes
+                    heard.countDown();
                 } while (armed.get() && data.available() < keep);
             } catch (RuntimeException gone) { // end of stream, a reset, or the socket closed under it
+                heard.countDown();
                 if (armed.compareAndSet(true, false)) {
                     onGone.run();
                 }
@@ -69,7 +75,17 @@ public final class Watch {
         Objects.requireNonNull(onGone, "onGone required");
         DataReader data = connection();
         // Enough bytes already buffered: the client has sent more (an early body), so it is there.
-        return new Watch(data.available() >= Math.max(1, keep) ? null : data, onGone, keep);
+        return new Watch(data, data.available() < Math.max(1, keep), onGone, keep);
+    }
+
+    /** Whether the client has sent a byte (or gone) since its request's head. */
+    public boolean heard() {
+        return heard.getCount() == 0;
+    }
+
+    /** Waits until the client has sent a byte or gone; false if neither within {@code bound}. */
+    public boolean awaitHeard(Duration bound) throws InterruptedException {
+        return heard.await(bound.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**
