@@ -31,13 +31,15 @@ import java.util.Optional;
  * @param expectedFailures a file of this relay's known deviations: {@code ID reason} per line
  * @param longTransfer   how long the long-transfer case streams
  * @param longRate       its rate in bytes per second
+ * @param throughProxy   the target is a reverse proxy or load balancer in front of the relay
  */
 record Options(Optional<String> target, Optional<String> serverCommand, int startupSeconds,
                Optional<String> writeToken, Optional<String> readToken, Optional<String> managementKey,
                String tokenPrefix, boolean strict, boolean list, List<String> only, List<String> skip,
                Optional<Path> junitXml, Optional<Path> json, Optional<Duration> waitLimit,
                Duration caseTimeout, boolean insecure, boolean quiet, Duration headTimeout,
-               Optional<String> publicUrl, Optional<Path> expectedFailures, Duration longTransfer, int longRate) {
+               Optional<String> publicUrl, Optional<Path> expectedFailures, Duration longTransfer, int longRate,
+               boolean throughProxy) {
 
     static final String USAGE = """
             Usage: java -jar okapi-conformance.jar (--target URL | --server-command CMD) [options]
@@ -70,6 +72,9 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
                                       they do not fail the run; one that passes does
               --long-transfer S       how long the long-transfer case streams (default 20)
               --long-rate B           its rate in bytes per second (default 16384)
+              --through-proxy         the target is a reverse proxy or load balancer in front of the
+                                      relay: the one case whose premise is the relay's own socket
+                                      buffers (DATA-14) streams enough to fill the proxy's too
               --insecure              trust any TLS certificate
               --quiet                 print only failures and the summary
               --help                  this text
@@ -108,6 +113,7 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
         Optional<Path> expectedFailures = Optional.empty();
         Duration longTransfer = Duration.ofSeconds(20);
         int longRate = 16384;
+        boolean throughProxy = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String value = null;
@@ -121,6 +127,7 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
                 case "--list" -> list = true;
                 case "--insecure" -> insecure = true;
                 case "--quiet" -> quiet = true;
+                case "--through-proxy" -> throughProxy = true;
                 case "--help", "-h" -> throw new IllegalArgumentException("");
                 default -> {
                     if (!VALUED.contains(a)) {
@@ -170,7 +177,7 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
         }
         return new Options(target, serverCommand, startup, write, read, key, prefix, strict, list,
                 List.copyOf(only), List.copyOf(skip), junit, json, waitLimit, caseTimeout, insecure, quiet, headTimeout,
-                publicUrl, expectedFailures, longTransfer, longRate);
+                publicUrl, expectedFailures, longTransfer, longRate, throughProxy);
     }
 
     private static List<String> ids(String value) {
@@ -222,6 +229,6 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
     Options withTarget(String url) {
         return new Options(Optional.of(url), serverCommand, startupSeconds, writeToken, readToken, managementKey,
                 tokenPrefix, strict, list, only, skip, junitXml, json, waitLimit, caseTimeout, insecure, quiet, headTimeout,
-                publicUrl, expectedFailures, longTransfer, longRate);
+                publicUrl, expectedFailures, longTransfer, longRate, throughProxy);
     }
 }

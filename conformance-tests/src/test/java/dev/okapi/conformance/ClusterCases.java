@@ -39,8 +39,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 abstract class ClusterCases {
 
     static final String KEY = "cluster-management-key-" + UUID.randomUUID();
-    /** Nodes wait 3 s for a peer, like the suite's --wait-limit; a SIGTERM drain of 1 s keeps "down" short. */
-    static final String NODE_OPTS = "-Drelay.max-wait-seconds=3 -Drelay.shutdown-grace-seconds=1 -Drelay.drain-millis=300";
+    /**
+     * Nodes wait 3 s for a peer, like the suite's --wait-limit; a SIGTERM grace of 1 s keeps "down"
+     * short. relay.drain-millis stays at its default (1 s), as in OurRelayTest: it is also how long a
+     * producer may take to read its error line before its connection closes (data/5/7 fails when the
+     * suite reads the line later than that) and how long a newcomer waits for a departed waiter to
+     * give its path back (data/4/2, data/4/3); a balancer adds a hop to both.
+     */
+    static final String NODE_OPTS = "-Drelay.max-wait-seconds=3 -Drelay.shutdown-grace-seconds=1";
     static final int STREAMS = 24;
     static final int KILLED = 3;
 
@@ -97,9 +103,11 @@ abstract class ClusterCases {
         List<String> skip = new ArrayList<>(OurRelayTest.PENDING_RELAY_WORK.keySet());
         skip.addAll(balancerFailures());
         String reports = System.getProperty("okapi.reports", "target/conformance");
-        // Exit 1 in strict mode only because MUST cases were skipped (listed at the end of the log).
-        String log = SuiteRun.expectExit(1, "the conformance suite through " + balancer() + " over 3 nodes:\n",
-                "--target", cluster.url(), "--strict", "--wait-limit", "3", "--long-transfer", "3", "--management-key", KEY,
+        // In strict mode a skipped MUST case alone makes the exit code 1 (listed at the end of the log).
+        boolean mustSkipped = Registry.all().stream()
+                .anyMatch(c -> c.level() == Level.MUST && skip.stream().anyMatch(s -> Options.names(s, c)));
+        String log = SuiteRun.expectExit(mustSkipped ? 1 : 0, "the conformance suite through " + balancer() + " over 3 nodes:\n",
+                "--target", cluster.url(), "--through-proxy", "--strict", "--wait-limit", "3", "--long-transfer", "3", "--management-key", KEY,
                 "--head-timeout", Integer.toString(headTimeoutSeconds()), "--case-timeout", Integer.toString(headTimeoutSeconds() + 30),
                 "--junit-xml", reports + "/okapi-conformance-cluster-" + balancer() + ".xml", "--skip", String.join(",", skip));
         assertTrue(log.contains(" passed, 0 failed, ") && !log.contains("\nFAIL "), "no case failed:\n" + log);
