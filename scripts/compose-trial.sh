@@ -252,14 +252,8 @@ if dc config --profiles 2>/dev/null | grep -qx cluster; then
   write_token=$(create_token write "$first_node")
   read_token=$(create_token read "$first_node")
   [ -n "$write_token" ] && [ -n "$read_token" ] || fail "cluster profile: token create in $first_node printed no token"
-  # KNOWN BUG of HAProxy 2.6, worked around here: an upload that curl sends with its default
-  # "Expect: 100-continue" (every curl -T in the README) loses its tail in 17-75 % of 2 MiB
-  # transfers: HAProxy reads the node's "100 Continue" and "200" head in one read, keeps the 1xx's
-  # end-of-message flag and ends the producer's response after [STATE:CONNECTED], so curl stops
-  # uploading (the node logs outcome=producer_gone, the consumer's curl exits 18). Without the
-  # header 12 of 12 complete. docs/cluster.md ("HAProxy and Expect: 100-continue") has the cause
-  # and the relay-side change; remove this line once the relay has it.
-  producer_opts=(-H "Expect:")
+  # curl as the README runs it, with its default "Expect: 100-continue": HAProxy 2.6 cut such
+  # uploads until the relay held its 200 head after the 100 (docs/cluster.md).
   # Consistent hashing spreads paths over the nodes: the first path that lands elsewhere shows it.
   head -c $((2 * 1024 * 1024)) /dev/urandom >"$WORK/cluster.bin"
   served_by=""

@@ -32,20 +32,15 @@ final class ClusterHaproxyTest extends ClusterCases {
     }
 
     /**
-     * data/1/9 [DATA-4]: HAProxy 2.6 ends the response to a request with {@code Expect: 100-continue}
-     * early when it reads the relay's {@code 100 Continue} and its {@code 200} head in one read: the
-     * 1xx leaves its end-of-message flag on HAProxy's response buffer (fixed in HAProxy 3.3, not in
-     * 2.6), so HAProxy writes the terminating chunk after {@code [STATE:CONNECTED]} and the producer
-     * never reads its success line, although the transfer completes. The relay writes the two 0.4 ms
-     * apart, so HAProxy mostly reads them together. Not a configuration matter; the relay-side change
-     * that avoids it is in docs/cluster.md ("HAProxy and Expect: 100-continue").
-     *
-     * data/5/5 and data/5/7 run here: the suite's --through-proxy sizes data/5/5's stream beyond
-     * HAProxy's socket buffers, and the nodes' relay.drain-millis is the default again (ClusterCases).
+     * Nothing: the whole suite runs through HAProxy. data/1/9 [DATA-4] runs since the relay holds
+     * its {@code 200} head after a {@code 100 Continue} until the producer's next byte (HAProxy 2.6
+     * read the two in one read and ended the response; docs/cluster.md, "HAProxy and Expect:
+     * 100-continue"); data/5/5 and data/5/7 since the suite's --through-proxy sizes data/5/5's
+     * stream beyond HAProxy's socket buffers and the nodes keep the default relay.drain-millis.
      */
     @Override
     List<String> balancerFailures() {
-        return List.of("data/1/9");
+        return List.of();
     }
 
     /** deploy/haproxy.cfg: {@code timeout http-request 30s}. */
