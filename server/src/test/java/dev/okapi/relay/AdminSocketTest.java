@@ -66,10 +66,8 @@ class AdminSocketTest {
         assertThat(relay.get("/observe/health").statusCode(), is(404));     // nor observe on the data socket
 
         String path = TestRelay.freshPath();
-        CompletableFuture<HttpResponse<String>> consumer = relay.http.sendAsync(
-                HttpRequest.newBuilder(relay.uri("/data" + path)).build(), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> producer = relay.http.send(HttpRequest.newBuilder(relay.uri("/data" + path))
-                .PUT(HttpRequest.BodyPublishers.ofString("through the data port")).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> consumer = relay.readAsync(path);
+        HttpResponse<String> producer = relay.write(path, "through the data port");
         assertThat(producer.body(), is("[STATE:CONNECTED]\n[STATE:TRANSFER_SUCCESSFUL]\n"));
         assertThat(consumer.get().body(), is("through the data port"));
     }

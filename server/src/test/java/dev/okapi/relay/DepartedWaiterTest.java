@@ -1,6 +1,5 @@
 package dev.okapi.relay;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 
@@ -35,11 +34,9 @@ class DepartedWaiterTest {
             relay.awaitWaiting(Side.PRODUCER, 1);
         }
         // Whether or not the relay has noticed the ghost yet, the consumer waits for the next producer.
-        CompletableFuture<HttpResponse<String>> consumer = relay.http.sendAsync(
-                HttpRequest.newBuilder(relay.uri("/data" + path)).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> consumer = relay.readAsync(path);
         relay.awaitWaiting(Side.CONSUMER, 1);
-        HttpResponse<String> producer = relay.http.send(HttpRequest.newBuilder(relay.uri("/data" + path))
-                .PUT(HttpRequest.BodyPublishers.ofString("the real stream")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> producer = relay.write(path, "the real stream");
         assertThat(producer.statusCode(), is(200));
         assertThat(consumer.get().statusCode(), is(200));
         assertThat(consumer.get().body(), is("the real stream"));
@@ -53,8 +50,7 @@ class DepartedWaiterTest {
             relay.awaitWaiting(Side.CONSUMER, 1);
         }
         // The producer finds the ghost gone before writing a byte and waits for a live consumer.
-        CompletableFuture<HttpResponse<String>> producer = relay.http.sendAsync(HttpRequest.newBuilder(relay.uri("/data" + path))
-                .PUT(HttpRequest.BodyPublishers.ofString("ten bytes!")).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> producer = relay.writeAsync(path, "ten bytes!");
         relay.awaitWaiting(Side.PRODUCER, 1);
         HttpResponse<String> consumer = relay.get("/data" + path);
         assertThat(consumer.body(), is("ten bytes!"));

@@ -1,7 +1,6 @@
 package dev.okapi.relay;
 
 import java.io.IOException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,11 +82,9 @@ class GhostTest {
                 is((double) 3 * N));
 
         // The room the ghosts had filled takes a live client, which streams as usual.
-        CompletableFuture<HttpResponse<String>> consumer = relay.http.sendAsync(
-                HttpRequest.newBuilder(relay.uri("/data/ghost/live")).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> consumer = relay.readAsync("/ghost/live");
         awaitWaiting(0, 1, 0, Duration.ofSeconds(10));
-        relay.http.send(HttpRequest.newBuilder(relay.uri("/data/ghost/live")).PUT(HttpRequest.BodyPublishers.ofString("alive"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        relay.write("/ghost/live", "alive");
         assertThat(consumer.get().body(), is("alive"));
     }
 

@@ -68,11 +68,9 @@ class LimitsTest {
             assertThat(new String(body.readNBytes(12)), is("then silence"));
             // a second transfer may not start while this one runs (max-transfers = 1)
             String other = TestRelay.freshPath();
-            CompletableFuture<HttpResponse<String>> waiting = relay.http.sendAsync(
-                    HttpRequest.newBuilder(relay.uri("/data" + other)).build(), HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> waiting = relay.readAsync(other);
             relay.awaitWaiting(Side.CONSUMER, 1);
-            HttpResponse<String> refused = relay.http.send(HttpRequest.newBuilder(relay.uri("/data" + other))
-                    .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> refused = relay.write(other, "x");
             assertThat(refused.statusCode(), is(503));
             assertThat(refused.body(), is("too many transfers running (limit 1)\n"));
             // ... and after a second with no byte moving, both sides end as errors

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -86,6 +87,23 @@ final class TestRelay implements AutoCloseable {
 
     HttpResponse<InputStream> getStream(String pathAndQuery) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(uri(pathAndQuery)).build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    /** A consumer of {@code /data{path}}, reading the whole stream as text. */
+    CompletableFuture<HttpResponse<String>> readAsync(String path) {
+        return http.sendAsync(HttpRequest.newBuilder(uri("/data" + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A producer of {@code /data{path}}, sending {@code body}; its answer holds the control lines. */
+    CompletableFuture<HttpResponse<String>> writeAsync(String path, String body) {
+        return http.sendAsync(HttpRequest.newBuilder(uri("/data" + path)).PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@link #writeAsync}, waited for. */
+    HttpResponse<String> write(String path, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri("/data" + path)).PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The value of a metric line on {@code /observe/metrics} (Prometheus text), or 0 if absent. */
