@@ -178,7 +178,7 @@ final class DataService implements HttpService {
         transfer.log(outcome); // before either side hears the end: a client that saw it finds the line
         transfer.consumer().finish(outcome);
         boolean told = transfer.tellProducer(outcome);
-        if (!told || !transfer.reusable()) {
+        if (!told || req.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED)) { // see ChunkedBody
             throw closed(path.value(), outcome);
         }
         core.reuseOrClose(req, watch);

@@ -109,7 +109,12 @@ final class Transfer {
             }
             synchronized (this) {
                 control = res.outputStream();
-                send(ControlLine.CONNECTED);
+                try {
+                    send(ControlLine.CONNECTED);
+                } catch (IOException | RuntimeException gone) {
+                    // The producer left before reading it; what it sent still goes to the consumer,
+                    // and its upload's end (a cut, or a clean end) decides the outcome ([DATA-25]).
+                }
                 copying = true;
             }
             if (chunked) {
@@ -226,11 +231,6 @@ final class Transfer {
         } else {
             timer.schedule(() -> unblock(why), notice.toMillis(), TimeUnit.MILLISECONDS);
         }
-    }
-
-    /** Whether the producer's connection may serve a next request: not after a chunked upload (see {@link ChunkedBody}). */
-    boolean reusable() {
-        return !chunked;
     }
 
     long idleNanos(long now) {
