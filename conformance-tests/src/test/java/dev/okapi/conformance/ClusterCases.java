@@ -60,8 +60,14 @@ abstract class ClusterCases {
     /** Through this balancer, what else the suite may fail (see the subclass). */
     abstract List<String> balancerFailures();
 
-    /** The balancer's own request-head timeout (HTTP-6): it, not the relay, closes a half-sent head. */
-    abstract int headTimeoutSeconds();
+    /**
+     * The balancer's own request-head timeout (HTTP-6): it, not the relay, closes a half-sent head.
+     * deploy/haproxy.cfg ({@code timeout http-request}) and deploy/nginx.conf
+     * ({@code client_header_timeout}) both set 10 s, as the relay's own default.
+     */
+    static int headTimeoutSeconds() {
+        return 10;
+    }
 
     /** Waits until the balancer no longer sends new requests to a killed node. */
     abstract void awaitNodeOut(int node) throws Exception;

@@ -43,12 +43,6 @@ final class ClusterHaproxyTest extends ClusterCases {
         return List.of();
     }
 
-    /** deploy/haproxy.cfg: {@code timeout http-request 30s}. */
-    @Override
-    int headTimeoutSeconds() {
-        return 30;
-    }
-
     /** HAProxy's health checks (1 s, 2 failures) take the node out; its stats socket says when. */
     @Override
     void awaitNodeOut(int node) throws Exception {

@@ -36,12 +36,6 @@ final class ClusterNginxTest extends ClusterCases {
         return List.of("data/1/7", "data/2/5", "data/4/4", "data/4/6", "data/5/5", "data/5/7", "data/6/5", "data/8/9", "data/9/2", "http/3/7", "http/4/1");
     }
 
-    /** nginx's {@code client_header_timeout}: deploy/nginx.conf keeps the default, 60 s. */
-    @Override
-    int headTimeoutSeconds() {
-        return 60;
-    }
-
     /**
      * nginx 1.22 has passive checks only: a refused connection marks the node failed for 2 s and
      * the request goes on to the next node of the ring at once, so there is nothing to wait for.
