@@ -160,8 +160,11 @@ create_token() {
       2>>"$WORK/token.err" | awk '$1 == "token" { print $2 }'
 }
 # The relay's start-up hint names the command as the container runs it (no bin/okapi there).
-dc logs --no-color relay 2>/dev/null | grep -q "with: java -jar /opt/okapi/okapi-relay.jar token create" \
-  || fail "first token: the relay's log does not name the container's token command"
+# (grep -q reads from a process substitution: in a pipe under pipefail, the logs' writer killed by
+# SIGPIPE once grep has its match would fail the step.)
+hint_logged() { grep -q "with: java -jar /opt/okapi/okapi-relay.jar token create" < <(dc logs --no-color relay 2>/dev/null); }
+for _ in 1 2 3 4 5; do hint_logged && break; sleep 1; done   # the engine's log may lag the container
+hint_logged || { dc logs --no-color --tail 30 relay >&2; fail "first token: the relay's log does not name the container's token command"; }
 write_token=$(create_token write)
 read_token=$(create_token read)
 [ -n "$write_token" ] && [ -n "$read_token" ] || fail "first token: token create printed no token"
@@ -261,7 +264,7 @@ if dc config --profiles 2>/dev/null | grep -qx cluster; then
     transfer "$balancer_url" "cluster-$i" "$WORK/cluster.bin" \
       || fail "cluster profile: transfer /demo/cluster-$i through $balancer failed or sha256 differs"
     for node in $relays; do
-      dc logs --no-color "$node" 2>/dev/null | grep -q "transfer path=/demo/cluster-$i bytes=" && served_by=$node
+      grep -q "transfer path=/demo/cluster-$i bytes=" < <(dc logs --no-color "$node" 2>/dev/null) && served_by=$node
     done
     [ -z "$served_by" ] || [ "$served_by" = "$first_node" ] || break
   done
