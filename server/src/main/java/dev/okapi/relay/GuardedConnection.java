@@ -55,6 +55,7 @@ final class GuardedConnection {
     private final GuardedSelector selector;
     private final Object lock = new Object();
     private ScheduledFuture<?> deadline; // guarded by lock: the head clock, null while no head is due
+    private boolean noDelay;             // TCP_NODELAY as last set; requests on a connection come one at a time
     private volatile String refusal;     // why requests on this connection are refused, or null
 
     /** @param socket Helidon's socket ({@link #socketOf}), or null: then no clock can close it */
@@ -151,11 +152,12 @@ final class GuardedConnection {
      * the 1 KiB benchmark's p99). A consumer's bulk writes keep Nagle, which coalesces them.
      */
     void controlChannel(boolean control) {
-        if (socket == null) {
-            return;
+        if (socket == null || noDelay == control) {
+            return; // unchanged since the connection's previous request: no system call
         }
         try {
             socket.setTcpNoDelay(control);
+            noDelay = control;
         } catch (SocketException e) {
             // a closed socket: its connection is ending anyway
         }
