@@ -2,6 +2,7 @@ package dev.okapi.relay;
 
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -55,5 +56,24 @@ class DepartedWaiterTest {
         HttpResponse<String> consumer = relay.get("/data" + path);
         assertThat(consumer.body(), is("ten bytes!"));
         assertThat(producer.get().body(), is("[STATE:CONNECTED]\n[STATE:TRANSFER_SUCCESSFUL]\n"));
+    }
+
+    @Test
+    void aConsumerThatLeftAfterThePairingButBeforeTheFirstByteIsReplacedByTheNextOne() throws Exception {
+        String path = TestRelay.freshPath();
+        RawHttp.Pair pair = RawHttp.Pair.open(relay.port(), path);
+        try (RawHttp producer = pair.producer()) {
+            pair.consumer().close();
+            // Nothing outside the relay shows when it has noticed a paired consumer's close (its
+            // watch, a virtual thread woken by the close, takes microseconds): a pause stands in.
+            Thread.sleep(300);
+            producer.chunk("ten bytes!");
+            producer.lastChunk();
+            relay.awaitWaiting(Side.PRODUCER, 1); // the producer waits for a live consumer again
+            HttpResponse<String> consumer = relay.readAsync(path).get(20, TimeUnit.SECONDS);
+            assertThat(consumer.statusCode(), is(200));
+            assertThat(consumer.body(), is("ten bytes!"));
+            assertThat(RawHttp.controlLine(pair.control()), is("[STATE:TRANSFER_SUCCESSFUL]"));
+        }
     }
 }

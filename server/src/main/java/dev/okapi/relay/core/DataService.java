@@ -133,9 +133,7 @@ final class DataService implements HttpService {
             try (Gate.Slot slot = pass.waiting(); Waiter me = core.room.waiter(RelayMetrics.Waiting.PRODUCER)) {
                 handoff = hold(path, Side.PRODUCER, me);
                 try {
-                    // A chunked early body is watched on up to 16 KiB, so that a producer that sent
-                    // some and left is still noticed (ChunkedBody takes over from the watch).
-                    watch = me.watch(me::leave, req.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED) ? 16 * 1024 : 0);
+                    watch = me.watch(me::leave, Transfer.watchKeep(req));
                     end = awaitConsumer(handoff, me, start + core.config.maxWait().toNanos());
                 } catch (RuntimeException e) {
                     core.lanes.free(path, Side.PRODUCER);
@@ -177,8 +175,7 @@ final class DataService implements HttpService {
         }
         transfer.log(outcome); // before either side hears the end: a client that saw it finds the line
         transfer.consumer().finish(outcome);
-        boolean told = transfer.tellProducer(outcome);
-        if (!told || req.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED)) { // see ChunkedBody
+        if (!transfer.tellProducer(outcome)) {
             throw closed(path.value(), outcome);
         }
         core.reuseOrClose(req, watch);

@@ -18,7 +18,6 @@ import dev.okapi.relay.http.ChunkedBody;
 import dev.okapi.relay.http.Drain;
 import dev.okapi.relay.http.Watch;
 
-import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.RoutingResponse;
@@ -52,8 +51,7 @@ final class Transfer {
     private final ConsumerOutput out;
     private final ScheduledExecutorService timer;
     private final RelayMetrics metrics;
-    private final Duration drain;
-    private final Duration idle;
+    private final RelayConfig config;
     private final String holder;
     private final long start = System.nanoTime();
     private final Thread copier = Thread.currentThread();
@@ -74,17 +72,16 @@ final class Transfer {
              RelayMetrics metrics, ScheduledExecutorService timer, Runnable release, UnaryOperator<ConsumerEnd> replace) {
         this.replace = replace;
         this.release = release;
-        this.chunked = req.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED);
+        this.chunked = chunked(req);
         this.req = req;
         this.res = res;
         this.consumer = consumer;
         this.timer = timer;
         this.metrics = metrics;
-        this.drain = config.drain();
-        this.idle = config.idleBound();
+        this.config = config;
         this.holder = pass.holder();
         this.in = new ProducerInput(pass, config.maxStreamBytes(), metrics);
-        this.out = new ConsumerOutput(this::startConsumer, () -> ((RoutingResponse) consumer.response()).commit());
+        this.out = new ConsumerOutput(this::startConsumer, () -> this.consumer.commit()); // the one replaced last
     }
 
     /**
@@ -176,7 +173,7 @@ final class Transfer {
     /** Waits until the producer's watch no longer reads its connection: it has sent (or gone). */
     private void awaitWatch(Watch watch) throws IOException {
         try {
-            if (!watch.join(idle)) {
+            if (!watch.join(config.idleBound())) {
                 throw new TransferEnded(Outcome.IDLE_TIMEOUT, null); // told to send, it sent nothing
             }
         } catch (InterruptedException e) {
@@ -193,9 +190,22 @@ final class Transfer {
     }
 
     /**
+     * How much of a producer's early chunked body its watch reads on ({@link Watch#start}), so that
+     * one that sent some and left is still noticed; the relay decodes that body ({@link ChunkedBody}).
+     */
+    static int watchKeep(ServerRequest req) {
+        return chunked(req) ? 16 * 1024 : 0;
+    }
+
+    private static boolean chunked(ServerRequest req) {
+        return req.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED);
+    }
+
+    /**
      * The producer's last words: success, or the error line of {@code outcome} and a short drain.
      *
-     * @return whether the producer's response ended cleanly (its connection may serve another request)
+     * @return whether its connection may serve another request: a clean end, and no chunked body
+     *         (see {@link ChunkedBody})
      */
     boolean tellProducer(Outcome outcome) {
         if (outcome == Outcome.COMPLETED) {
@@ -204,7 +214,7 @@ final class Transfer {
                     send(ControlLine.TRANSFER_SUCCESSFUL);
                 }
                 ((RoutingResponse) res).commit(); // the terminating chunk, now: the handler may wait on
-                return true;
+                return !chunked;
             } catch (IOException | RuntimeException e) {
                 // The consumer has everything; a producer that left before its last line changes nothing.
                 LOG.log(Level.FINE, "producer left before the success line", e);
@@ -212,7 +222,7 @@ final class Transfer {
             }
         }
         if (outcome.line() != null && tell(outcome.line())) {
-            Drain.upload(in.body(), drain, timer);
+            Drain.upload(in.body(), config.drain(), timer);
         }
         return false;
     }
@@ -254,28 +264,12 @@ final class Transfer {
         return consumer;
     }
 
-    /** Starts the consumer's response with the producer's content headers. */
+    /** Starts the response of the consumer that is still there with the producer's content headers. */
     private OutputStream startConsumer() {
         while (consumer.waiter().clientGone()) {
             consumer = replace.apply(consumer);
         }
-        ServerResponse c = consumer.response();
-        c.status(Wire.OK)
-                .header(HeaderNames.CONTENT_TYPE, req.headers().first(HeaderNames.CONTENT_TYPE).orElse(Wire.DEFAULT_CONTENT_TYPE))
-                .header(HeaderNames.CACHE_CONTROL, "no-store")
-                // The relay's origin also serves its front page and Management API: a producer's
-                // text/html must not run there, nor be indexed ([DATA-37], [DATA-38]).
-                .header("X-Content-Type-Options", "nosniff")
-                .header("Content-Security-Policy", "sandbox")
-                .header("X-Robots-Tag", "none");
-        req.headers().first(HeaderNames.CONTENT_DISPOSITION).ifPresent(v -> c.header(HeaderNames.CONTENT_DISPOSITION, v));
-        req.headers().contentLength().ifPresent(c::contentLength);
-        for (Header h : req.headers()) {
-            if (h.name().regionMatches(true, 0, Wire.META_HEADER_PREFIX, 0, Wire.META_HEADER_PREFIX.length())) {
-                c.header(h.name(), h.allValues().toArray(String[]::new));
-            }
-        }
-        return c.outputStream();
+        return consumer.start(req.headers());
     }
 
     /** Writes an error line to the producer once; false if it cannot be reached. */
