@@ -226,7 +226,7 @@ final class Edge {
      * and closes the connection after the final response when the client asked for it.
      */
     void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        Optional<GuardedConnection> conn = GuardedConnection.of(this, req);
+        Optional<GuardedConnection> conn = Optional.ofNullable(connections.get(Watch.context())); // this request's
         Optional<String> refusal = conn.flatMap(GuardedConnection::refusal).or(this::heapRefusal);
         if (refusal.isPresent()) {
             metrics.refused(refusal.get());
@@ -265,10 +265,6 @@ final class Edge {
         if (limit > 0 && n > limit && (config.limitLoopback() || !conn.address().isLoopbackAddress())) {
             conn.refuse("too many connections from your address (limit " + limit + ")");
         }
-    }
-
-    GuardedConnection connection(ConnectionContext ctx) {
-        return connections.get(ctx);
     }
 
     void forget(GuardedConnection conn) {

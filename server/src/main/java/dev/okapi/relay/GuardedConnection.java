@@ -1,7 +1,6 @@
 package dev.okapi.relay;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -10,11 +9,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import dev.okapi.relay.http.ConnectionSocket;
+
 import io.helidon.webserver.ConnectionContext;
-import io.helidon.webserver.http.ServerRequest;
 
 /**
  * One accepted connection under the relay's edge rules: its request-head clock, the reason it is
@@ -34,19 +33,16 @@ import io.helidon.webserver.http.ServerRequest;
  *       answered with a one-line 400 and the connection closed at once.</li>
  * </ul>
  * These are the protocol's rules [HTTP-6] and [HTTP-7] (protocol-spec, section 3.1).
- * Helidon keeps the socket in a private field; it is read by reflection once per connection. If
- * that fails (another Helidon version), the timer cannot close anything and the relay runs without
- * a head timeout: logged once as a warning.
+ * Helidon keeps the socket in a private field, reached once per connection by
+ * {@link ConnectionSocket}; without it (another Helidon version) the timer cannot close anything and
+ * the relay runs without a head timeout.
  *
- * <p>This class is one connection's state (its clock, its refusal, its place in the counts) and
- * the reflection onto Helidon's internals that reaches it; the selector is where connections come
- * in.
+ * <p>This class is one connection's state (its clock, its refusal, its place in the counts); the
+ * selector is where connections come in.
  */
 final class GuardedConnection {
 
     private static final Logger LOG = Logger.getLogger(GuardedConnection.class.getName());
-    private static final Field HANDLER_SOCKET = field("io.helidon.webserver.ConnectionHandler", "socket");
-    private static final Field REQUEST_CONTEXT = field("io.helidon.webserver.http1.Http1ServerRequest", "ctx");
 
     private final Edge edge;
     private final ConnectionContext ctx;
@@ -58,25 +54,13 @@ final class GuardedConnection {
     private boolean noDelay;             // TCP_NODELAY as last set; requests on a connection come one at a time
     private volatile String refusal;     // why requests on this connection are refused, or null
 
-    /** @param socket Helidon's socket ({@link #socketOf}), or null: then no clock can close it */
+    /** @param socket Helidon's socket ({@link ConnectionSocket#of}), or null: then no clock can close it */
     GuardedConnection(Edge edge, GuardedSelector selector, ConnectionContext ctx, Socket socket, InetAddress address) {
         this.edge = Objects.requireNonNull(edge, "edge required");
         this.selector = Objects.requireNonNull(selector, "selector required");
         this.ctx = Objects.requireNonNull(ctx, "ctx required");
         this.socket = socket;
         this.address = Objects.requireNonNull(address, "address required");
-    }
-
-    /** The connection of a request, if it is a guarded one. */
-    static Optional<GuardedConnection> of(Edge edge, ServerRequest req) {
-        if (REQUEST_CONTEXT == null || !REQUEST_CONTEXT.getDeclaringClass().isInstance(req)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.ofNullable(edge.connection((ConnectionContext) REQUEST_CONTEXT.get(req)));
-        } catch (IllegalAccessException | RuntimeException e) {
-            return Optional.empty();
-        }
     }
 
     ConnectionContext context() {
@@ -181,29 +165,5 @@ final class GuardedConnection {
         }
         selector.release();
         edge.forget(this);
-    }
-
-    /** Helidon's socket of a connection, for its read timeout and its close; null if it cannot be reached. */
-    static Socket socketOf(ConnectionContext ctx) {
-        if (HANDLER_SOCKET == null || !HANDLER_SOCKET.getDeclaringClass().isInstance(ctx)) {
-            return null;
-        }
-        try {
-            return (Socket) HANDLER_SOCKET.get(ctx);
-        } catch (IllegalAccessException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static Field field(String className, String name) {
-        try {
-            Field f = Class.forName(className).getDeclaredField(name);
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot reach Helidon's connection sockets (" + e + "): no request-head timeout,"
-                    + " and no per-connection refusals");
-            return null;
-        }
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.ConnectionSocket;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
@@ -64,7 +65,7 @@ final class GuardedSelector implements ServerConnectionSelector {
 
     @Override
     public ServerConnection connection(ConnectionContext ctx) {
-        Socket socket = GuardedConnection.socketOf(ctx);
+        Socket socket = ConnectionSocket.of(ctx);
         InetAddress address = ((InetSocketAddress) ctx.remotePeer().address()).getAddress();
         GuardedConnection conn = new GuardedConnection(edge, this, ctx, socket, address);
         int count = open.incrementAndGet();

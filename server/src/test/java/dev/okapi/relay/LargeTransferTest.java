@@ -1,9 +1,11 @@
 package dev.okapi.relay;
 
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
@@ -14,12 +16,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.okapi.relay.core.Side;
 
 /**
  * One GiB through the relay with the digest computed on both ends while streaming: neither side
- * ever holds the stream, and neither does the relay (its memory per transfer is one buffer).
+ * ever holds the stream, and neither does the relay (its memory per transfer is one buffer). A
+ * {@code Content-Length} upload this large is read from the socket directly ({@code DirectBody}),
+ * so it is tested beside a chunked one, and its producer's connection is closed after it.
  */
 @ExtendWith(SharedRelay.class)
 class LargeTransferTest {
@@ -32,7 +37,48 @@ class LargeTransferTest {
     }
 
     @Test
-    void oneGibibyteArrivesIntact() throws Exception {
+    void oneGibibyteArrivesIntactWhenChunked() throws Exception {
+        assertThat(transfer(true).header("Connection"), is("close")); // see ChunkedBody
+    }
+
+    @Test
+    void oneGibibyteArrivesIntactWithItsLengthAnnouncedAndItsProducersConnectionThenCloses() throws Exception {
+        assertThat(transfer(false).header("Connection"), is("close"));
+    }
+
+    @Test
+    void anAnnouncedLargeUploadThatBreaksOffCutsTheConsumer() throws Exception {
+        String path = TestRelay.freshPath();
+        CompletableFuture<HttpResponse<InputStream>> consumer = relay.http.sendAsync(
+                HttpRequest.newBuilder(relay.uri("/data" + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        relay.awaitWaiting(Side.CONSUMER, 1);
+        try (RawHttp producer = new RawHttp(relay.port())) {
+            producer.head("PUT", "/data" + path, "Content-Length: " + (4 << 20));
+            Thread.ofVirtual().start(() -> {
+                try {
+                    producer.out.write(new byte[3 << 20]); // a megabyte short of what it announced
+                    producer.out.flush();
+                } catch (IOException e) {
+                    // the read side below fails the test if the bytes did not arrive
+                }
+            });
+            try (InputStream in = consumer.get().body()) {
+                byte[] buf = new byte[64 * 1024];
+                for (long read = 0; read < 3 << 20; read += in.read(buf)) {
+                    assertThat("bytes before the stream's end", read >= 0, is(true));
+                }
+                producer.socket.shutdownOutput(); // its upload ends here; its response can still be read
+                assertThrows(IOException.class, () -> in.read(buf)); // a cut, not an end (-1)
+            }
+            assertThat(producer.response().status(), is(200));
+            InputStream control = producer.chunkedBody();
+            assertThat(RawHttp.controlLine(control), is("[STATE:CONNECTED]"));
+            assertThrows(EOFException.class, () -> RawHttp.controlLine(control)); // never told of success
+        }
+    }
+
+    /** Streams {@link #SIZE} pseudo-random bytes, chunked or with a Content-Length; returns the producer's head. */
+    private RawHttp.Response transfer(boolean chunked) throws Exception {
         String path = TestRelay.freshPath();
         MessageDigest sent = MessageDigest.getInstance("SHA-256");
         CompletableFuture<HttpResponse<InputStream>> consumer = relay.http.sendAsync(
@@ -40,10 +86,10 @@ class LargeTransferTest {
         relay.awaitWaiting(Side.CONSUMER, 1);
         // Its own thread, not the common pool: on two cores that pool has one worker, which the
         // HttpClient also needs to complete the consumer's response.
-        CompletableFuture<Void> producer = new CompletableFuture<>();
+        CompletableFuture<RawHttp.Response> producer = new CompletableFuture<>();
         Thread.ofPlatform().name("producer").start(() -> {
             try (RawHttp raw = new RawHttp(relay.port())) {
-                raw.head("PUT", "/data" + path, "Transfer-Encoding: chunked");
+                raw.head("PUT", "/data" + path, chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + SIZE);
                 SplittableRandom random = new SplittableRandom(42);
                 byte[] block = new byte[64 * 1024];
                 for (long written = 0; written < SIZE; written += block.length) {
@@ -54,15 +100,23 @@ class LargeTransferTest {
                         }
                     }
                     sent.update(block);
-                    raw.chunk(block, block.length);
+                    if (chunked) {
+                        raw.chunk(block, block.length);
+                    } else {
+                        raw.out.write(block);
+                    }
                 }
-                raw.lastChunk();
-                assertThat(raw.response().status(), is(200));
+                if (chunked) {
+                    raw.lastChunk();
+                }
+                raw.out.flush();
+                RawHttp.Response head = raw.response();
+                assertThat(head.status(), is(200));
                 // read the control channel to its end before closing: closing with it unread
                 // would reset the connection and lose upload bytes the relay has not read yet
-                String lines = new String(raw.chunkedBody().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+                String lines = new String(raw.chunkedBody().readAllBytes(), StandardCharsets.US_ASCII);
                 assertThat(lines, is("[STATE:CONNECTED]\n[STATE:TRANSFER_SUCCESSFUL]\n"));
-                producer.complete(null);
+                producer.complete(head);
             } catch (Throwable e) {
                 producer.completeExceptionally(e);
             }
@@ -76,8 +130,9 @@ class LargeTransferTest {
                 total += n;
             }
         }
-        producer.get();
+        RawHttp.Response head = producer.get();
         assertThat(total, is(SIZE));
         assertThat(HexFormat.of().formatHex(received.digest()), is(HexFormat.of().formatHex(sent.digest())));
+        return head;
     }
 }

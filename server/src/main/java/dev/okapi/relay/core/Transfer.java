@@ -15,6 +15,7 @@ import java.util.logging.Logger;
 import dev.okapi.protocol.Wire;
 import dev.okapi.protocol.Wire.ControlLine;
 import dev.okapi.relay.http.ChunkedBody;
+import dev.okapi.relay.http.DirectBody;
 import dev.okapi.relay.http.Drain;
 import dev.okapi.relay.http.Watch;
 
@@ -42,6 +43,9 @@ final class Transfer {
 
     private static final Logger LOG = Logger.getLogger(Transfer.class.getName());
     private static final Duration HOLD_AFTER_CONTINUE = Duration.ofMillis(250);
+    // An upload announced at least this long is read from the socket itself (DirectBody), and its
+    // connection closed after it; a shorter one keeps its connection for a next request.
+    private static final long DIRECT_FROM = 1 << 20;
 
     private final ServerRequest req;
     private final ServerResponse res;
@@ -56,7 +60,7 @@ final class Transfer {
     private final long start = System.nanoTime();
     private final Thread copier = Thread.currentThread();
     private final Runnable release;
-    private final boolean chunked;
+    private boolean closeAfter; // the producer's connection cannot serve another request
     private OutputStream control; // guarded by this once the producer's response started
     private boolean told;         // guarded by this: the producer got its error line
     private boolean copying;      // guarded by this: an abort may still interrupt the copier
@@ -72,7 +76,6 @@ final class Transfer {
              RelayMetrics metrics, ScheduledExecutorService timer, Runnable release, UnaryOperator<ConsumerEnd> replace) {
         this.replace = replace;
         this.release = release;
-        this.chunked = chunked(req);
         this.req = req;
         this.res = res;
         this.consumer = consumer;
@@ -96,13 +99,17 @@ final class Transfer {
         Outcome outcome;
         try {
             boolean sentEarly = watch.heard();
+            boolean chunked = chunked(req);
             InputStream body = req.content().inputStream(); // sends "100 Continue" if the producer waits for it
+            long length = req.headers().contentLength().orElse(0);
+            InputStream direct = length >= DIRECT_FROM ? DirectBody.of(length) : null; // reads nothing yet
             if (req.headers().contains(HeaderValues.EXPECT_100)) {
                 holdAfterContinue(watch, sentEarly);
             }
             res.status(Wire.OK).header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN).header(HeaderNames.CACHE_CONTROL, "no-store");
-            if (chunked) {
-                res.header(HeaderValues.CONNECTION_CLOSE); // see ChunkedBody
+            if (chunked || direct != null) {
+                closeAfter = true;
+                res.header(HeaderValues.CONNECTION_CLOSE); // see ChunkedBody, DirectBody
             }
             synchronized (this) {
                 control = res.outputStream();
@@ -121,7 +128,7 @@ final class Transfer {
                 if (req.content().hasEntity()) {
                     awaitWatch(watch);
                 }
-                in.open(body);
+                in.open(direct != null ? direct : body);
             }
             in.transferTo(out);
             if (in.claimCleanEnd()) {
@@ -204,8 +211,8 @@ final class Transfer {
     /**
      * The producer's last words: success, or the error line of {@code outcome} and a short drain.
      *
-     * @return whether its connection may serve another request: a clean end, and no chunked body
-     *         (see {@link ChunkedBody})
+     * @return whether its connection may serve another request: a clean end, of a body that Helidon
+     *         read itself (not {@link ChunkedBody} nor {@link DirectBody})
      */
     boolean tellProducer(Outcome outcome) {
         if (outcome == Outcome.COMPLETED) {
@@ -214,7 +221,7 @@ final class Transfer {
                     send(ControlLine.TRANSFER_SUCCESSFUL);
                 }
                 ((RoutingResponse) res).commit(); // the terminating chunk, now: the handler may wait on
-                return !chunked;
+                return !closeAfter;
             } catch (IOException | RuntimeException e) {
                 // The consumer has everything; a producer that left before its last line changes nothing.
                 LOG.log(Level.FINE, "producer left before the success line", e);

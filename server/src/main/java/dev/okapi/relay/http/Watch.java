@@ -94,11 +94,20 @@ public final class Watch {
      * @throws IllegalStateException if the wiring did not install {@link #LISTENER}
      */
     public static DataReader connection() {
+        return context().dataReader();
+    }
+
+    /**
+     * The connection whose request this thread handles.
+     *
+     * @throws IllegalStateException if the wiring did not install {@link #LISTENER}
+     */
+    public static ConnectionContext context() {
         ConnectionContext ctx = CONNECTION.get();
         if (ctx == null) {
             throw new IllegalStateException("no connection to watch: Watch.LISTENER is not installed on this socket");
         }
-        return ctx.dataReader();
+        return ctx;
     }
 
     /**

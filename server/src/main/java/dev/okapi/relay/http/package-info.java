@@ -1,7 +1,7 @@
 /**
  * HTTP/1.1 connection mechanics that Helidon 4.3.0 does not offer and the core needs: a watch that
- * notices at once that an idle client has gone, and a chunked-body decoder that accepts what RFC
- * 9112 allows. Neither knows anything of streams or pairing; both would go with a server that
- * offered them.
+ * notices at once that an idle client has gone, a chunked-body decoder that accepts what RFC 9112
+ * allows, and a bounded drain of an unread upload before a close. None knows anything of streams
+ * or pairing; each would go with a server that offered it.
  */
 package dev.okapi.relay.http;

@@ -1,0 +1,72 @@
+package dev.okapi.relay.http;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.util.Objects;
+
+import io.helidon.common.buffers.DataReader;
+
+/**
+ * A {@code Content-Length} body read from the connection's socket itself once Helidon's buffer of
+ * it is empty. Helidon 4.3.0 reads a socket 8 KiB at a time into one fixed array and copies each
+ * read (a constant, {@code PlainSocket.BUFFER_LENGTH}); read directly, the copy's own buffer sets
+ * the read size, with no copy and no allocation per read. bench/README.md has what it moved.
+ *
+ * <p>Helidon does not count these bytes as read, and would read the body again as a next request:
+ * the connection must be closed after the request's response.
+ *
+ * <p>Fewer bytes than announced, then the end of the connection, is an {@link EOFException}: an
+ * upload that breaks off must reach the consumer as a cut, never as an end.
+ */
+public final class DirectBody extends InputStream {
+
+    private final DataReader buffered;
+    private final InputStream socket;
+    private long remaining;
+
+    private DirectBody(DataReader buffered, InputStream socket, long length) {
+        this.buffered = buffered;
+        this.socket = socket;
+        this.remaining = length;
+    }
+
+    /**
+     * The {@code length} bytes of body of the request this thread handles (see {@link Watch}), from
+     * Helidon's buffer first and then from the socket; null if the socket cannot be reached.
+     */
+    public static InputStream of(long length) throws IOException {
+        Socket s = ConnectionSocket.of(Watch.context());
+        return s == null ? null : new DirectBody(Watch.connection(), s.getInputStream(), length);
+    }
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (remaining == 0) {
+            return -1;
+        }
+        if (len == 0) {
+            return 0;
+        }
+        int want = (int) Math.min(len, remaining);
+        int n;
+        if (buffered.available() > 0) {
+            n = Math.min(want, buffered.available());
+            buffered.readBuffer(n).read(b, off, n);
+        } else {
+            n = socket.read(b, off, want);
+            if (n < 0) {
+                throw new EOFException("upload ended " + remaining + " bytes short of its Content-Length");
+            }
+        }
+        remaining -= n;
+        return n;
+    }
+}
