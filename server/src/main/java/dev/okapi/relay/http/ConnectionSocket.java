@@ -10,9 +10,9 @@ import io.helidon.webserver.ConnectionContext;
 
 /**
  * The socket under a Helidon 4.3.0 connection: the relay's one reach into Helidon's private fields
- * for it ({@code ConnectionHandler.socket}, an {@code SSLSocket} under TLS). The edge needs it for
- * its head clock and per-connection options, {@link DirectBody} to read a large upload without
- * Helidon's 8 KiB reads; Helidon offers neither. If another Helidon version moves the field, this
+ * ({@code ConnectionHandler.socket}, an {@code SSLSocket} under TLS). The edge needs it for its
+ * head clock and TCP_NODELAY on producers' connections, {@link DirectBody} to read a large upload
+ * without Helidon's 8 KiB reads; Helidon offers neither. If another Helidon version moves the field, this
  * says so once, as a warning, and both fall back (no head clock; Helidon's reads), and
  * {@code ConnectionSocketTest} fails on the pinned version.
  */
@@ -49,7 +49,7 @@ public final class ConnectionSocket {
             return f;
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot reach Helidon's connection sockets (" + e + "): no request-head timeout,"
-                    + " no per-connection refusals, and large uploads are read through Helidon's 8 KiB buffer");
+                    + " no TCP_NODELAY for producers, and large uploads are read through Helidon's 8 KiB reads");
             return null;
         }
     }
