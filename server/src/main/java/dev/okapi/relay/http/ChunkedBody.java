@@ -1,7 +1,6 @@
 package dev.okapi.relay.http;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Objects;
 
 import io.helidon.common.buffers.BufferData;
@@ -17,7 +16,7 @@ import io.helidon.common.buffers.DataReader;
  * <p>Every framing error and every early end throws: an upload that breaks off must reach the
  * consumer as a cut, never as an end.
  */
-public final class ChunkedBody extends InputStream {
+public final class ChunkedBody extends UploadBody {
 
     /** Longest size line (with extensions) and trailer line accepted, and most trailer lines. */
     private static final int MAX_LINE = 4096;
@@ -53,17 +52,7 @@ public final class ChunkedBody extends InputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
-        if (len == 0) {
-            return 0;
-        }
+    int readSome(byte[] b, int off, int len) throws IOException {
         while (remaining == 0) {
             if (done) {
                 return -1;

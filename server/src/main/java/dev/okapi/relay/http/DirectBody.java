@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
-import java.util.Objects;
 
 import io.helidon.common.buffers.DataReader;
 
@@ -20,7 +19,7 @@ import io.helidon.common.buffers.DataReader;
  * <p>Fewer bytes than announced, then the end of the connection, is an {@link EOFException}: an
  * upload that breaks off must reach the consumer as a cut, never as an end.
  */
-public final class DirectBody extends InputStream {
+public final class DirectBody extends UploadBody {
 
     private final DataReader buffered;
     private final InputStream socket;
@@ -40,20 +39,11 @@ public final class DirectBody extends InputStream {
         Socket s = ConnectionSocket.of(Watch.context());
         return s == null ? null : new DirectBody(Watch.connection(), s.getInputStream(), length);
     }
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
+    int readSome(byte[] b, int off, int len) throws IOException {
         if (remaining == 0) {
             return -1;
-        }
-        if (len == 0) {
-            return 0;
         }
         int want = (int) Math.min(len, remaining);
         int n;
