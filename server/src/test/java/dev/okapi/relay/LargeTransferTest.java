@@ -49,9 +49,7 @@ class LargeTransferTest {
     @Test
     void anAnnouncedLargeUploadThatBreaksOffCutsTheConsumer() throws Exception {
         String path = TestRelay.freshPath();
-        CompletableFuture<HttpResponse<InputStream>> consumer = relay.http.sendAsync(
-                HttpRequest.newBuilder(relay.uri("/data" + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
-        relay.awaitWaiting(Side.CONSUMER, 1);
+        CompletableFuture<HttpResponse<InputStream>> consumer = waitingConsumer(path);
         try (RawHttp producer = new RawHttp(relay.port())) {
             producer.head("PUT", "/data" + path, "Content-Length: " + (4 << 20));
             Thread.ofVirtual().start(() -> {
@@ -81,9 +79,7 @@ class LargeTransferTest {
     private RawHttp.Response transfer(boolean chunked) throws Exception {
         String path = TestRelay.freshPath();
         MessageDigest sent = MessageDigest.getInstance("SHA-256");
-        CompletableFuture<HttpResponse<InputStream>> consumer = relay.http.sendAsync(
-                HttpRequest.newBuilder(relay.uri("/data" + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
-        relay.awaitWaiting(Side.CONSUMER, 1);
+        CompletableFuture<HttpResponse<InputStream>> consumer = waitingConsumer(path);
         // Its own thread, not the common pool: on two cores that pool has one worker, which the
         // HttpClient also needs to complete the consumer's response.
         CompletableFuture<RawHttp.Response> producer = new CompletableFuture<>();
@@ -134,5 +130,13 @@ class LargeTransferTest {
         assertThat(total, is(SIZE));
         assertThat(HexFormat.of().formatHex(received.digest()), is(HexFormat.of().formatHex(sent.digest())));
         return head;
+    }
+
+    /** A consumer of {@code path}, once the relay counts it as waiting; its body is read as it comes. */
+    private CompletableFuture<HttpResponse<InputStream>> waitingConsumer(String path) throws Exception {
+        CompletableFuture<HttpResponse<InputStream>> consumer = relay.http.sendAsync(
+                HttpRequest.newBuilder(relay.uri("/data" + path)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        relay.awaitWaiting(Side.CONSUMER, 1);
+        return consumer;
     }
 }

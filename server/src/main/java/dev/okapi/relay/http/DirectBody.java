@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.Socket;
 
 import io.helidon.common.buffers.DataReader;
+import io.helidon.webserver.ConnectionContext;
 
 /**
  * A {@code Content-Length} body read from the connection's socket itself once Helidon's buffer of
@@ -36,8 +37,9 @@ public final class DirectBody extends UploadBody {
      * Helidon's buffer first and then from the socket; null if the socket cannot be reached.
      */
     public static InputStream of(long length) throws IOException {
-        Socket s = ConnectionSocket.of(Watch.context());
-        return s == null ? null : new DirectBody(Watch.connection(), s.getInputStream(), length);
+        ConnectionContext ctx = Watch.context();
+        Socket s = ConnectionSocket.of(ctx);
+        return s == null ? null : new DirectBody(ctx.dataReader(), s.getInputStream(), length);
     }
 
     @Override
