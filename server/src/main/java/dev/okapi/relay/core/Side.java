@@ -1,5 +1,7 @@
 package dev.okapi.relay.core;
 
+import java.util.Locale;
+
 /** The two ends of a stream. */
 public enum Side {
     /** Writes the stream with {@code PUT /data{path}}. */
@@ -7,11 +9,7 @@ public enum Side {
     /** Reads the stream with {@code GET /data{path}}. */
     CONSUMER;
 
-    Side opposite() {
-        return this == PRODUCER ? CONSUMER : PRODUCER;
-    }
-
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }
