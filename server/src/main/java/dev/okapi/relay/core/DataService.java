@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 import dev.okapi.protocol.Wire;
 import dev.okapi.relay.http.Drain;
+import dev.okapi.relay.http.Upload;
 import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.HeaderNames;
@@ -133,7 +134,7 @@ final class DataService implements HttpService {
             try (Gate.Slot slot = pass.waiting(); Waiter me = core.room.waiter(RelayMetrics.Waiting.PRODUCER)) {
                 handoff = hold(path, Side.PRODUCER, me);
                 try {
-                    watch = me.watch(me::leave, Transfer.watchKeep(req));
+                    watch = me.watch(me::leave, Upload.watchKeep(req));
                     end = awaitConsumer(handoff, me, start + core.config.maxWait().toNanos());
                 } catch (RuntimeException e) {
                     core.lanes.free(path, Side.PRODUCER);

@@ -1,8 +1,8 @@
 package dev.okapi.relay.core;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -14,9 +14,8 @@ import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
 import dev.okapi.protocol.Wire.ControlLine;
-import dev.okapi.relay.http.ChunkedBody;
-import dev.okapi.relay.http.DirectBody;
 import dev.okapi.relay.http.Drain;
+import dev.okapi.relay.http.Upload;
 import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.HeaderNames;
@@ -30,8 +29,8 @@ import io.helidon.webserver.http.ServerResponse;
  * into the consumer's response, with the producer's response as its control channel.
  *
  * <p>Helidon 4.3.0 gives full duplex and a correct {@code 100 Continue} only in this order: the
- * body is not touched until paired; {@code inputStream()} sends the 100; only then does the
- * producer's response start, with a flushed first line. A clean end commits the consumer's response
+ * body is not touched until paired; taking it ({@link Upload#accept}) sends the 100; only then does
+ * the producer's response start, with a flushed first line. A clean end commits the consumer's response
  * first and only then tells the producer. Every other end cuts the consumer's connection, so that it
  * can never mistake an aborted stream for a complete one.
  *
@@ -42,10 +41,6 @@ import io.helidon.webserver.http.ServerResponse;
 final class Transfer {
 
     private static final Logger LOG = Logger.getLogger(Transfer.class.getName());
-    private static final Duration HOLD_AFTER_CONTINUE = Duration.ofMillis(250);
-    // An upload announced at least this long is read from the socket itself (DirectBody), and its
-    // connection closed after it; a shorter one keeps its connection for a next request.
-    private static final long DIRECT_FROM = 1 << 20;
 
     private final ServerRequest req;
     private final ServerResponse res;
@@ -60,7 +55,7 @@ final class Transfer {
     private final long start = System.nanoTime();
     private final Thread copier = Thread.currentThread();
     private final Runnable release;
-    private boolean closeAfter; // the producer's connection cannot serve another request
+    private Upload upload;
     private OutputStream control; // guarded by this once the producer's response started
     private boolean told;         // guarded by this: the producer got its error line
     private boolean copying;      // guarded by this: an abort may still interrupt the copier
@@ -98,18 +93,10 @@ final class Transfer {
     Outcome run(Watch watch) {
         Outcome outcome;
         try {
-            boolean sentEarly = watch.heard();
-            boolean chunked = chunked(req);
-            InputStream body = req.content().inputStream(); // sends "100 Continue" if the producer waits for it
-            long length = req.headers().contentLength().orElse(0);
-            InputStream direct = length >= DIRECT_FROM ? DirectBody.of(length) : null; // reads nothing yet
-            if (req.headers().contains(HeaderValues.EXPECT_100)) {
-                holdAfterContinue(watch, sentEarly);
-            }
+            upload = Upload.accept(req, watch);
             res.status(Wire.OK).header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN).header(HeaderNames.CACHE_CONTROL, "no-store");
-            if (chunked || direct != null) {
-                closeAfter = true;
-                res.header(HeaderValues.CONNECTION_CLOSE); // see ChunkedBody, DirectBody
+            if (upload.closesConnection()) {
+                res.header(HeaderValues.CONNECTION_CLOSE);
             }
             synchronized (this) {
                 control = res.outputStream();
@@ -121,14 +108,10 @@ final class Transfer {
                 }
                 copying = true;
             }
-            if (chunked) {
-                watch.disarm(); // it stops after its current read; ChunkedBody takes over when it needs more
-                in.open(new ChunkedBody(Watch.connection(), () -> awaitWatch(watch)));
-            } else {
-                if (req.content().hasEntity()) {
-                    awaitWatch(watch);
-                }
-                in.open(direct != null ? direct : body);
+            try {
+                in.open(upload.body(config.idleBound()));
+            } catch (SocketTimeoutException e) {
+                throw new TransferEnded(Outcome.IDLE_TIMEOUT, e); // told to send, it sent nothing
             }
             in.transferTo(out);
             if (in.claimCleanEnd()) {
@@ -138,10 +121,11 @@ final class Transfer {
             } else {
                 outcome = in.aborted();
             }
-        } catch (TransferEnded e) {
-            outcome = in.aborted() != null ? in.aborted() : e.outcome();
         } catch (IOException | RuntimeException e) {
-            outcome = Outcome.PRODUCER_GONE; // the producer's control channel failed: it is gone
+            // The relay's abort ends it as itself (its interrupt may be what failed). Otherwise a
+            // TransferEnded names the outcome, and any other failure is the producer's going (its
+            // control channel or its upload failed).
+            outcome = in.aborted() != null ? in.aborted() : e instanceof TransferEnded t ? t.outcome() : Outcome.PRODUCER_GONE;
         } finally {
             synchronized (this) {
                 copying = false;
@@ -158,36 +142,6 @@ final class Transfer {
         return outcome;
     }
 
-    /**
-     * Holds the 200 head back after a {@code 100 Continue} until the producer's next byte, for at
-     * most {@link #HOLD_AFTER_CONTINUE} (spec 5.3, after [DATA-11]): a balancer that reads the 100
-     * and the 200 head in one read may end the producer's response after its first chunk (HAProxy
-     * 2.6; docs/cluster.md). A byte sent after the 100 shows it went through alone; a producer whose
-     * body came before the 100 has no such byte to send, and waits the whole bound.
-     */
-    private static void holdAfterContinue(Watch watch, boolean sentEarly) throws TransferEnded {
-        try {
-            if (sentEarly) {
-                Thread.sleep(HOLD_AFTER_CONTINUE);
-            } else {
-                watch.awaitHeard(HOLD_AFTER_CONTINUE);
-            }
-        } catch (InterruptedException e) {
-            throw new TransferEnded(Outcome.PRODUCER_GONE, e); // only an abort interrupts the copy
-        }
-    }
-
-    /** Waits until the producer's watch no longer reads its connection: it has sent (or gone). */
-    private void awaitWatch(Watch watch) throws IOException {
-        try {
-            if (!watch.join(config.idleBound())) {
-                throw new TransferEnded(Outcome.IDLE_TIMEOUT, null); // told to send, it sent nothing
-            }
-        } catch (InterruptedException e) {
-            throw new TransferEnded(Outcome.PRODUCER_GONE, e); // only an abort interrupts the copy
-        }
-    }
-
     /** The transfer log's line, written once the end is known and before the producer hears it. */
     void log(Outcome outcome) {
         LOG.info(() -> String.format(Locale.ROOT, "transfer path=%s bytes=%d millis=%d outcome=%s holder=%s client=%s:%d",
@@ -197,22 +151,10 @@ final class Transfer {
     }
 
     /**
-     * How much of a producer's early chunked body its watch reads on ({@link Watch#start}), so that
-     * one that sent some and left is still noticed; the relay decodes that body ({@link ChunkedBody}).
-     */
-    static int watchKeep(ServerRequest req) {
-        return chunked(req) ? 16 * 1024 : 0;
-    }
-
-    private static boolean chunked(ServerRequest req) {
-        return req.headers().contains(HeaderValues.TRANSFER_ENCODING_CHUNKED);
-    }
-
-    /**
      * The producer's last words: success, or the error line of {@code outcome} and a short drain.
      *
      * @return whether its connection may serve another request: a clean end, of a body that Helidon
-     *         read itself (not {@link ChunkedBody} nor {@link DirectBody})
+     *         read itself (see {@link Upload#closesConnection()})
      */
     boolean tellProducer(Outcome outcome) {
         if (outcome == Outcome.COMPLETED) {
@@ -221,7 +163,7 @@ final class Transfer {
                     send(ControlLine.TRANSFER_SUCCESSFUL);
                 }
                 ((RoutingResponse) res).commit(); // the terminating chunk, now: the handler may wait on
-                return !closeAfter;
+                return !upload.closesConnection();
             } catch (IOException | RuntimeException e) {
                 // The consumer has everything; a producer that left before its last line changes nothing.
                 LOG.log(Level.FINE, "producer left before the success line", e);

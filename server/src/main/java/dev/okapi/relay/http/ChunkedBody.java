@@ -16,7 +16,7 @@ import io.helidon.common.buffers.DataReader;
  * <p>Every framing error and every early end throws: an upload that breaks off must reach the
  * consumer as a cut, never as an end.
  */
-public final class ChunkedBody extends UploadBody {
+final class ChunkedBody extends UploadBody {
 
     /** Longest size line (with extensions) and trailer line accepted, and most trailer lines. */
     private static final int MAX_LINE = 4096;
@@ -33,14 +33,14 @@ public final class ChunkedBody extends UploadBody {
      * @param owner waits until the producer's watch has stopped reading the connection; called
      *              before the first read that needs more bytes than are buffered
      */
-    public ChunkedBody(DataReader reader, Owner owner) {
+    ChunkedBody(DataReader reader, Owner owner) {
         this.reader = Objects.requireNonNull(reader, "reader required");
         this.owner = Objects.requireNonNull(owner, "owner required");
     }
 
     /** Takes the connection over from the watch; see the constructor. */
     @FunctionalInterface
-    public interface Owner {
+    interface Owner {
         void own() throws IOException;
     }
 

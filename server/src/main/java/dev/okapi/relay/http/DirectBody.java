@@ -20,7 +20,7 @@ import io.helidon.webserver.ConnectionContext;
  * <p>Fewer bytes than announced, then the end of the connection, is an {@link EOFException}: an
  * upload that breaks off must reach the consumer as a cut, never as an end.
  */
-public final class DirectBody extends UploadBody {
+final class DirectBody extends UploadBody {
 
     private final DataReader buffered;
     private final InputStream socket;
@@ -36,7 +36,7 @@ public final class DirectBody extends UploadBody {
      * The {@code length} bytes of body of the request this thread handles (see {@link Watch}), from
      * Helidon's buffer first and then from the socket; null if the socket cannot be reached.
      */
-    public static InputStream of(long length) throws IOException {
+    static InputStream of(long length) throws IOException {
         ConnectionContext ctx = Watch.context();
         Socket s = ConnectionSocket.of(ctx);
         return s == null ? null : new DirectBody(ctx.dataReader(), s.getInputStream(), length);
