@@ -141,7 +141,7 @@ final class DataService implements HttpService {
                     throw e;
                 }
             }
-            end.waiter().close(); // the consumer streams now, no longer waits
+            end.waiter().leaveRoom(); // the consumer streams now, no longer waits
             core.metrics.paired(System.nanoTime() - Math.min(start, end.since()));
             StreamPath streamed = path;
             long deadline = start + core.config.maxWait().toNanos();
@@ -231,7 +231,7 @@ final class DataService implements HttpService {
         core.lanes.free(path, Side.CONSUMER);
         try (Waiter me = core.room.enter(RelayMetrics.Waiting.PRODUCER)) {
             ConsumerEnd next = awaitConsumer(handoff, me, deadline);
-            next.waiter().close();
+            next.waiter().leaveRoom();
             core.lanes.streaming(path);
             return next;
         }

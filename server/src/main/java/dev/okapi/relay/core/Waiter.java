@@ -131,7 +131,7 @@ final class Waiter implements AutoCloseable {
         return clientGone;
     }
 
-    /** Waits until its thread has ended its wait and given its path and place back; false after {@code bound}. */
+    /** Waits until its own thread has ended its wait and given its path and place back; false after {@code bound}. */
     boolean awaitClosed(Duration bound) throws InterruptedException {
         return closed.await(bound.toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -141,10 +141,19 @@ final class Waiter implements AutoCloseable {
         return clientGone;
     }
 
-    /** Gives its place in the waiting room back, if it has one; from any thread. */
+    /** Gives its place in the waiting room back, if it has one: from the producer's thread once paired. */
+    void leaveRoom() {
+        onClose.accept(this);
+    }
+
+    /**
+     * Its own thread is done with the wait: its place and its path are given back. Only this opens
+     * {@link #awaitClosed}: a consumer that waits again after its producer vanished has left the room
+     * once already, and a newcomer must not take its path before its thread has freed it.
+     */
     @Override
     public void close() {
-        onClose.accept(this);
+        leaveRoom();
         closed.countDown();
     }
 }
