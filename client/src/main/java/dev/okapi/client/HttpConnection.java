@@ -13,6 +13,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -112,7 +113,7 @@ final class HttpConnection implements Closeable {
         } catch (ConnectException e) {
             closeQuietly(socket);
             throw new ZebraStreamException("cannot connect to the relay at " + authority + ": " + e.getMessage(), e);
-        } catch (IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
+        } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
             closeQuietly(socket);
             throw new ZebraStreamException("cannot connect to the relay at " + authority + ": " + e, e);
         }

@@ -9,6 +9,9 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -180,7 +183,7 @@ class ScriptedRelayTest {
             ex.send("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + chunk(ControlLine.CONNECTED.line()) + chunk(ControlLine.IDLE_TIMEOUT.line()));
             lineSent.countDown();
-            ex.in().transferTo(java.io.OutputStream.nullOutputStream());
+            ex.in().transferTo(OutputStream.nullOutputStream());
         })) {
             StreamWriter out = stream(server, "/x").openWriter();
             assertThat(lineSent.await(10, TimeUnit.SECONDS), is(true));
@@ -235,7 +238,7 @@ class ScriptedRelayTest {
     @Test
     void unreachableRelayIsAGenericFailure() throws IOException {
         int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
         ZebraStreamException e = assertThrows(ZebraStreamException.class,

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,7 +55,7 @@ public final class ScriptedServer implements AutoCloseable {
                 got.write(c);
                 byte[] b = got.toByteArray();
                 if (b.length >= marker.length
-                        && java.util.Arrays.equals(b, b.length - marker.length, b.length, marker, 0, marker.length)) {
+                        && Arrays.equals(b, b.length - marker.length, b.length, marker, 0, marker.length)) {
                     return b;
                 }
             }

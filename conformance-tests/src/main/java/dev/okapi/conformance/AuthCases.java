@@ -1,8 +1,10 @@
 package dev.okapi.conformance;
 
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Future;
 
 import dev.okapi.protocol.Wire;
 
@@ -41,7 +43,7 @@ final class AuthCases {
         });
         r.needs(Need.TOKENS).must("AUTH-11", "the same Bearer token opens the Connect wait and the Data request of its side", c -> {
             String p = c.path();
-            java.net.URI[] urls = connectPair(c, p, false);
+            URI[] urls = connectPair(c, p, false);
             byte[] data = Text.random(1000);
             ConnectCases.viaUrls(c, urls[0], urls[1], data).expectClean(data, "stream with Bearer tokens");
         });
@@ -49,7 +51,7 @@ final class AuthCases {
             String p = c.path();
             String w = c.creds().write().orElseThrow();
             String rd = c.creds().read().orElseThrow();
-            java.net.URI[] urls = connectPair(c, p, true);
+            URI[] urls = connectPair(c, p, true);
             byte[] data = Text.random(1000);
             Conn cc = c.open();
             cc.send(c.head("GET", urls[1].getRawPath() + "?accesstoken=" + rd, Ctx.Side.NONE));
@@ -203,17 +205,17 @@ final class AuthCases {
     }
 
     /** Both Connect requests for a path (the consumer's first), as header or query tokens; their URLs. */
-    static java.net.URI[] connectPair(Ctx c, String p, boolean query) throws Exception {
+    static URI[] connectPair(Ctx c, String p, boolean query) throws Exception {
         String qw = query ? "timeout=20&accesstoken=" + c.creds().write().orElseThrow() : "timeout=20";
         String qr = query ? "timeout=20&accesstoken=" + c.creds().read().orElseThrow() : "timeout=20";
         Ctx.Side sw = query ? Ctx.Side.NONE : Ctx.Side.PRODUCER;
         Ctx.Side sr = query ? Ctx.Side.NONE : Ctx.Side.CONSUMER;
-        java.util.concurrent.Future<Ctx.Reply> reader = c.async(() -> c.exchange("GET", Wire0.connect(p, AWAIT_WRITER, qr), sr,
+        Future<Ctx.Reply> reader = c.async(() -> c.exchange("GET", Wire0.connect(p, AWAIT_WRITER, qr), sr,
                 Duration.ofSeconds(25)));
         Ctx.Reply w = c.exchange("GET", Wire0.connect(p, AWAIT_READER, qw), sw, Duration.ofSeconds(25));
         Ctx.status(w, Wire.OK, "the producer's Connect");
         Ctx.Reply rd = c.await(reader, Duration.ofSeconds(25), "the consumer's Connect");
         Ctx.status(rd, Wire.OK, "the consumer's Connect");
-        return new java.net.URI[] {ConnectCases.dataUrl(c, w, p), ConnectCases.dataUrl(c, rd, p)};
+        return new URI[] {ConnectCases.dataUrl(c, w, p), ConnectCases.dataUrl(c, rd, p)};
     }
 }

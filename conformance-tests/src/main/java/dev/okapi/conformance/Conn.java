@@ -17,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
+import javax.net.ssl.SSLSocket;
+
 /**
  * One HTTP/1.1 connection to the relay under test, driven byte by byte: the suite's own client.
  *
@@ -92,7 +94,7 @@ final class Conn implements AutoCloseable {
             }
             s.connect(new InetSocketAddress(target.host(), target.port()), 5000);
             s.setSoTimeout(timeoutMillis(readTimeout));
-            if (s instanceof javax.net.ssl.SSLSocket ssl) {
+            if (s instanceof SSLSocket ssl) {
                 ssl.startHandshake();
             }
             return new Conn(s);

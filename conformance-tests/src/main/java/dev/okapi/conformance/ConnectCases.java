@@ -2,6 +2,7 @@ package dev.okapi.conformance;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Future;
 
 import dev.okapi.protocol.Wire;
@@ -252,7 +253,7 @@ final class ConnectCases {
                         "Content-Length: 0");
                 Ctx.status(rep, Wire.METHOD_NOT_ALLOWED, m + " on Connect");
                 String allow = rep.head().first("Allow").orElse("");
-                expect(allow.toUpperCase(java.util.Locale.ROOT).contains("GET") && !allow.toUpperCase(java.util.Locale.ROOT).contains("PUT"),
+                expect(allow.toUpperCase(Locale.ROOT).contains("GET") && !allow.toUpperCase(Locale.ROOT).contains("PUT"),
                         m + ": Allow", "GET", rep::describe);
             }
         });

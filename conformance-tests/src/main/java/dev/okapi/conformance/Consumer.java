@@ -1,6 +1,8 @@
 package dev.okapi.conformance;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.util.Arrays;
 
 import dev.okapi.protocol.Wire;
@@ -42,7 +44,7 @@ final class Consumer {
                 }
                 got += k;
             }
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             throw new Failure(what, n + " bytes", "only " + got + " within the read timeout");
         } catch (Conn.Cut e) {
             throw new Failure(what, n + " bytes", "cut after " + got + ": " + e.getMessage());
@@ -52,7 +54,7 @@ final class Consumer {
 
     /** The rest of the body after {@link #readExactly}, to its end. */
     Conn.Body rest() {
-        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
         byte[] buf = new byte[65536];
         try {
             while (true) {
@@ -62,7 +64,7 @@ final class Consumer {
                 }
                 got.write(buf, 0, k);
             }
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return new Conn.Body(got.toByteArray(), Conn.End.TIMEOUT, "no byte within the read timeout");
         } catch (IOException e) {
             return new Conn.Body(got.toByteArray(), Conn.End.CUT, e.getMessage());

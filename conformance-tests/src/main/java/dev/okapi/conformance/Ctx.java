@@ -2,9 +2,11 @@ package dev.okapi.conformance;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -131,7 +133,7 @@ final class Ctx implements AutoCloseable {
     }
 
     /** A connection to the origin of {@code url} (a Data URL that Connect named), closed when the case ends. */
-    Conn openAt(java.net.URI url) throws IOException {
+    Conn openAt(URI url) throws IOException {
         Target t = Target.parse(url.getScheme() + "://" + url.getRawAuthority(), target.insecure());
         Conn c = Conn.open(t, QUICK);
         synchronized (conns) {
@@ -212,7 +214,7 @@ final class Ctx implements AutoCloseable {
             last = r.describe();
             Thread.sleep(20);
         }
-        throw new Failure("the waiting " + waiting.name().toLowerCase(java.util.Locale.ROOT) + " on " + path
+        throw new Failure("the waiting " + waiting.name().toLowerCase(Locale.ROOT) + " on " + path
                 + " was never reported present by Connect (timeout=0); CONN-2 and CONN-7 are needed to synchronise this case",
                 "200 from " + probe.word() + " with timeout=0", last);
     }

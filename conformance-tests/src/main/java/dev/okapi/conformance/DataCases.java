@@ -2,9 +2,12 @@ package dev.okapi.conformance;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -108,7 +111,7 @@ final class DataCases {
             Head interim;
             try {
                 interim = p.conn.readAnyHead();
-            } catch (java.net.SocketTimeoutException e) {
+            } catch (SocketTimeoutException e) {
                 throw new Failure("the paired producer's first response", "HTTP/1.1 100 Continue", "nothing within 5 s");
             }
             Head first = interim;
@@ -453,9 +456,9 @@ final class DataCases {
             Flows.Transfer t = Flows.run(c, c.path(), data, CHUNKED, Flows.Order.CONSUMER_FIRST, headers).expectClean(data, "stream");
             Head h = t.consumerHead();
             expect(h.first("Content-Disposition").orElse("").equals(disposition), "Content-Disposition", disposition, h::describe);
-            java.util.List<String> origin = h.all("X-Meta-Origin").stream()
+            List<String> origin = h.all("X-Meta-Origin").stream()
                     .flatMap(v -> Arrays.stream(v.split(",")).map(String::strip)).toList();
-            expect(origin.equals(java.util.List.of("suite/1", "second")), "X-Meta-Origin (twice)", "suite/1, second", h::describe);
+            expect(origin.equals(List.of("suite/1", "second")), "X-Meta-Origin (twice)", "suite/1, second", h::describe);
             expect(h.first("X-Meta-Lower").orElse("").equals("Mixed Case"), "x-meta-lower", "Mixed Case", h::describe);
             expect(!h.has("X-Conformance-Other") && !h.has("Authorization"), "headers that are not passed on",
                     "no X-Conformance-Other, no Authorization", h::describe);
@@ -511,7 +514,7 @@ final class DataCases {
             for (String m : new String[] {"POST", "DELETE", "PATCH", "OPTIONS", "HEAD"}) {
                 Ctx.Reply rep = c.exchange(m, Wire0.data(c.path()), Ctx.Side.PRODUCER, Ctx.QUICK);
                 Ctx.status(rep, Wire.METHOD_NOT_ALLOWED, m + " on the Data API");
-                String allow = rep.head().first("Allow").orElse("").toUpperCase(java.util.Locale.ROOT);
+                String allow = rep.head().first("Allow").orElse("").toUpperCase(Locale.ROOT);
                 expect(allow.contains("GET") && allow.contains("PUT"), m + ": Allow", "GET, PUT", rep::describe);
                 if (!m.equals("HEAD")) {
                     Ctx.oneLine(rep, m + " 405 answer");

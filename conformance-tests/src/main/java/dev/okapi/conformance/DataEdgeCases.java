@@ -1,6 +1,7 @@
 package dev.okapi.conformance;
 
 import java.io.IOException;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -245,7 +246,7 @@ final class DataEdgeCases {
             long seconds = c.opt.longTransfer().toSeconds();
             int tick = Math.max(1, rate / 10);
             long total = (long) rate * seconds;
-            java.security.MessageDigest sent = java.security.MessageDigest.getInstance("SHA-256");
+            MessageDigest sent = MessageDigest.getInstance("SHA-256");
             Future<Void> up = c.async(() -> {
                 long start = System.nanoTime();
                 for (long off = 0; off < total; off += tick) {
@@ -265,7 +266,7 @@ final class DataEdgeCases {
             c.await(up, Duration.ofSeconds(seconds + 30), "the slow upload");
             byte[] want = sent.digest();
             expect(b.end() == Conn.End.CLEAN && b.bytes().length == total
-                            && Arrays.equals(java.security.MessageDigest.getInstance("SHA-256").digest(b.bytes()), want),
+                            && Arrays.equals(MessageDigest.getInstance("SHA-256").digest(b.bytes()), want),
                     "a " + seconds + " s transfer of " + total + " bytes", "all bytes, clean end", b::describe);
             Producer.Control ctl = pr.finish();
             expect(ctl.last().equals(Wire.ControlLine.TRANSFER_SUCCESSFUL.text()), "the producer's final line",

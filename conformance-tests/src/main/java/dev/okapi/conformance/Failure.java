@@ -1,6 +1,7 @@
 package dev.okapi.conformance;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /** A requirement did not hold: what the spec expects and what the relay did. */
 final class Failure extends RuntimeException {
@@ -25,8 +26,8 @@ final class Failure extends RuntimeException {
     }
 
     /** The requirement that failed, if not the case's own. */
-    java.util.Optional<String> spec() {
-        return java.util.Optional.ofNullable(spec);
+    Optional<String> spec() {
+        return Optional.ofNullable(spec);
     }
 
     String expected() {

@@ -2,6 +2,7 @@ package dev.okapi.conformance;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,9 +48,9 @@ final class HostileCases {
             for (String t : new String[] {"/a\u0000b", "/a\u0001b", "/caf\u00e9", "/a\tb"}) {
                 Conn x = c.open();
                 byte[] line = ("GET " + Wire.DATA_PREFIX + c.path() + t + " HTTP/1.1\r\nHost: x\r\n\r\n")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        .getBytes(StandardCharsets.UTF_8);
                 x.send(line);
-                errorOrClose(x, "target with " + Text.show(t.getBytes(java.nio.charset.StandardCharsets.UTF_8), 20));
+                errorOrClose(x, "target with " + Text.show(t.getBytes(StandardCharsets.UTF_8), 20));
             }
             survives(c);
         });

@@ -1,5 +1,7 @@
 package dev.okapi.conformance;
 
+import java.util.Locale;
+
 import dev.okapi.protocol.Wire;
 
 import static dev.okapi.conformance.Ctx.expect;
@@ -59,7 +61,7 @@ final class HttpCases {
     }
 
     private static void noStore(Head h, String what) {
-        expect(h.first("Cache-Control").orElse("").toLowerCase(java.util.Locale.ROOT).contains("no-store"),
+        expect(h.first("Cache-Control").orElse("").toLowerCase(Locale.ROOT).contains("no-store"),
                 what + ": Cache-Control", "no-store", h::describe);
     }
 }

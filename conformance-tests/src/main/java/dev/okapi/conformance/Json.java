@@ -1,5 +1,6 @@
 package dev.okapi.conformance;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,7 +157,7 @@ final class Json {
         if (start == i) {
             throw new IllegalArgumentException("unexpected '" + s.charAt(i) + "' at " + i);
         }
-        return new java.math.BigDecimal(s.substring(start, i));
+        return new BigDecimal(s.substring(start, i));
     }
 
     private Object literal(String word, Object v) {

@@ -1,13 +1,16 @@
 package dev.okapi.conformance;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import dev.okapi.protocol.Wire;
 
@@ -37,7 +40,7 @@ final class MgmtCases {
             }
         });
         r.needs(Need.MGMT).must("MGMT-1", "a wrong key or an access token as key gets 401", c -> {
-            List<String> keys = new java.util.ArrayList<>(List.of("wrong-" + Text.hex(8), c.managementKey() + "x"));
+            List<String> keys = new ArrayList<>(List.of("wrong-" + Text.hex(8), c.managementKey() + "x"));
             c.creds().write().ifPresent(keys::add);
             for (String k : keys) {
                 Ctx.Reply rep = Mgmt.call(c.target, Optional.of(k), "GET", "/accesstoken.list", null);
@@ -78,7 +81,7 @@ final class MgmtCases {
                 Mgmt.Token b = Mgmt.create(c.target, c.managementKey(), form);
                 expect(a.equals(b), "the second create", a.tokenId(), b::tokenId);
                 String list = Mgmt.call(c.target, Optional.of(c.managementKey()), "GET", "/accesstoken.list", null).text();
-                long n = list.split(java.util.regex.Pattern.quote("\"" + p + "\""), -1).length - 1;
+                long n = list.split(Pattern.quote("\"" + p + "\""), -1).length - 1;
                 expect(n == 1, "tokens for the path in accesstoken.list", "1", () -> Long.toString(n));
             } finally {
                 Mgmt.delete(c.target, c.managementKey(), a.tokenId());
@@ -101,7 +104,7 @@ final class MgmtCases {
                             rep::describe);
                 }
                 String list = Mgmt.call(c.target, Optional.of(c.managementKey()), "GET", "/accesstoken.list", null).text();
-                long n = list.split(java.util.regex.Pattern.quote("\"" + p), -1).length - 1;
+                long n = list.split(Pattern.quote("\"" + p), -1).length - 1;
                 expect(n == 1, "tokens for the path (and below) in accesstoken.list", "1, the first create's", () -> Long.toString(n));
             } finally {
                 Mgmt.delete(c.target, c.managementKey(), a.tokenId());
@@ -221,7 +224,7 @@ final class MgmtCases {
         expect(m.containsKey("detail"), what + ": body", "a JSON object with detail", rep::text);
     }
 
-    private static long volume(Ctx c) throws java.io.IOException {
+    private static long volume(Ctx c) throws IOException {
         String month = YearMonth.now(ZoneOffset.UTC).toString();
         Ctx.Reply rep = Mgmt.call(c.target, Optional.of(c.managementKey()), "GET", "/usage.show?month=" + month, null);
         Ctx.status(rep, Wire.OK, "usage.show");

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The command line, parsed.
@@ -84,7 +85,7 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
             setup error (including a target that is not a ZebraStream relay).
             """;
 
-    private static final java.util.Set<String> VALUED = java.util.Set.of("--target", "--server-command", "--startup-seconds",
+    private static final Set<String> VALUED = Set.of("--target", "--server-command", "--startup-seconds",
             "--write-token", "--read-token", "--management-key", "--token-prefix", "--only", "--skip", "--junit-xml", "--json",
             "--wait-limit", "--case-timeout", "--head-timeout", "--public-url", "--expected-failures", "--long-transfer",
             "--long-rate");

@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Results to the console as they come, and at the end to a JUnit XML file and a JSON-lines file.
@@ -86,7 +89,7 @@ final class Reports {
         out.flush();
     }
 
-    private void section(String title, java.util.stream.Stream<Result> rs, java.util.function.Function<Result, String> more) {
+    private void section(String title, Stream<Result> rs, Function<Result, String> more) {
         List<Result> list = rs.toList();
         if (list.isEmpty()) {
             return;
@@ -139,7 +142,7 @@ final class Reports {
                     .append(",\"level\":").append(Json.quote(c.level().name()))
                     .append(",\"group\":").append(Json.quote(c.group()))
                     .append(",\"description\":").append(Json.quote(c.description()))
-                    .append(",\"outcome\":").append(Json.quote(r.outcome().name().toLowerCase(java.util.Locale.ROOT)))
+                    .append(",\"outcome\":").append(Json.quote(r.outcome().name().toLowerCase(Locale.ROOT)))
                     .append(",\"millis\":").append(r.millis())
                     .append(",\"spec_version\":").append(Json.quote(spec.version()));
             r.expectedFailure().ifPresent(w -> sb.append(",\"expected_failure\":").append(Json.quote(w)));

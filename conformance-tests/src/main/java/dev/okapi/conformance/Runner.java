@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -73,33 +74,33 @@ final class Runner {
         });
         try {
             f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-            return done(ctx, c, Result.Outcome.PASS, null, null, null, start, java.util.Optional.empty());
+            return done(ctx, c, Result.Outcome.PASS, null, null, null, start, Optional.empty());
         } catch (TimeoutException e) {
             f.cancel(true);
             return done(ctx, c, Result.Outcome.FAIL, "case did not finish: the relay hung", "an outcome within "
-                    + limit.toSeconds() + " s", "still running", start, java.util.Optional.empty());
+                    + limit.toSeconds() + " s", "still running", start, Optional.empty());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return done(ctx, c, Result.Outcome.FAIL, "interrupted", null, null, start, java.util.Optional.empty());
+            return done(ctx, c, Result.Outcome.FAIL, "interrupted", null, null, start, Optional.empty());
         } catch (ExecutionException e) {
             Throwable t = e.getCause();
             if (t instanceof Skipped s) {
-                return done(ctx, c, Result.Outcome.SKIP, s.getMessage(), null, null, start, java.util.Optional.empty());
+                return done(ctx, c, Result.Outcome.SKIP, s.getMessage(), null, null, start, Optional.empty());
             }
             if (t instanceof Failure fl) {
                 return done(ctx, c, Result.Outcome.FAIL, fl.getMessage(), fl.expected(), fl.actual(), start, fl.spec());
             }
             return done(ctx, c, Result.Outcome.FAIL, "unexpected " + t.getClass().getSimpleName() + ": " + t.getMessage(),
-                    null, null, start, java.util.Optional.empty());
+                    null, null, start, Optional.empty());
         } finally {
             ctx.close();
         }
     }
 
     private static Result done(Ctx ctx, Case c, Result.Outcome o, String message, String expected, String actual, long start,
-                               java.util.Optional<String> failedSpec) {
+                               Optional<String> failedSpec) {
         return new Result(c, o, message, expected, actual, (System.nanoTime() - start) / 1_000_000, ctx.info(),
-                java.util.Optional.empty(), failedSpec);
+                Optional.empty(), failedSpec);
     }
 
     /** Why a case does not apply to this relay at all (its mode, or no Management API), or null. */

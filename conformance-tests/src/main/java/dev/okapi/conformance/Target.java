@@ -1,8 +1,10 @@
 package dev.okapi.conformance;
 
 import java.net.URI;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.util.Locale;
 import java.util.Objects;
 
 import javax.net.SocketFactory;
@@ -27,7 +29,7 @@ record Target(boolean tls, String host, int port, boolean insecure) {
 
     static Target parse(String url, boolean insecure) {
         URI u = URI.create(url);
-        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IllegalArgumentException("--target must be an http:// or https:// URL: " + url);
         }
@@ -76,7 +78,7 @@ record Target(boolean tls, String host, int port, boolean insecure) {
                 }
             }}, new SecureRandom());
             return ctx.getSocketFactory();
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,7 +79,7 @@ public final class Traceability {
         Spec {
             Objects.requireNonNull(version, "version required");
             Objects.requireNonNull(date, "date required");
-            requirements = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(requirements));
+            requirements = Collections.unmodifiableMap(new LinkedHashMap<>(requirements));
         }
 
         /** How reports name it, e.g. {@code spec 1 (2026-12-01)}. */

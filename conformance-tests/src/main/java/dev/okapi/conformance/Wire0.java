@@ -1,5 +1,7 @@
 package dev.okapi.conformance;
 
+import java.util.regex.Pattern;
+
 import dev.okapi.protocol.Wire;
 
 /**
@@ -9,7 +11,7 @@ import dev.okapi.protocol.Wire;
 final class Wire0 {
 
     /** {@code control-line} without its LF (spec 5.3). */
-    static final java.util.regex.Pattern CONTROL_LINE = java.util.regex.Pattern.compile("\\[(STATE|ERROR):[A-Z_]+]");
+    static final Pattern CONTROL_LINE = Pattern.compile("\\[(STATE|ERROR):[A-Z_]+]");
 
     /** [DATA-29]: the status RECOMMENDED for a producer's {@code Content-Encoding}. */
     static final int UNSUPPORTED_MEDIA_TYPE = 415;

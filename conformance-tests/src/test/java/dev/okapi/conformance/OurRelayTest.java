@@ -1,10 +1,19 @@
 package dev.okapi.conformance;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -15,6 +24,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * CI's run of the whole suite, strict, against our relay with its embedded configuration and a
@@ -36,15 +47,15 @@ final class OurRelayTest {
     static final Map<String, String> PENDING_RELAY_WORK = pending();
 
     private static Map<String, String> pending(String... idAndReason) {
-        Map<String, String> m = new java.util.LinkedHashMap<>();
+        Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < idAndReason.length; i += 2) {
             m.put(idAndReason[i], idAndReason[i + 1]);
         }
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     /** The token-mode relay's management key (a test value, nothing else knows it). */
-    static final String MANAGEMENT_KEY = "conformance-management-key-" + java.util.UUID.randomUUID();
+    static final String MANAGEMENT_KEY = "conformance-management-key-" + UUID.randomUUID();
 
     private static WebServer relay;
     private static String target;
@@ -59,7 +70,7 @@ final class OurRelayTest {
      * built alone), the same relay in process.
      */
     @BeforeAll
-    static void start() throws java.io.IOException {
+    static void start() throws IOException {
         tokenStore = Files.createTempDirectory("okapi-conformance-tokens");
         String tokenMode = "-Dauth.management-key=" + MANAGEMENT_KEY + " -Dauth.data-dir=" + tokenStore;
         Path jar = Path.of(System.getProperty("okapi.relayJar", "../server/target/okapi-relay.jar"));
@@ -79,7 +90,7 @@ final class OurRelayTest {
     }
 
     private static Config config(Map<String, String> more) {
-        Map<String, String> settings = new java.util.HashMap<>(Map.of(
+        Map<String, String> settings = new HashMap<>(Map.of(
                 "server.port", "0",
                 "server.host", "127.0.0.1",
                 "relay.max-wait-seconds", "3"));
@@ -92,10 +103,10 @@ final class OurRelayTest {
     }
 
     /** Marks the relay processes this test starts, to check that none outlives the run. */
-    private static final String MARKER = "okapi.conformance.run=" + java.util.UUID.randomUUID();
+    private static final String MARKER = "okapi.conformance.run=" + UUID.randomUUID();
 
     @AfterAll
-    static void stop() throws java.io.IOException {
+    static void stop() throws IOException {
         if (relay != null) {
             relay.stop();
         }
@@ -104,7 +115,7 @@ final class OurRelayTest {
         }
         if (tokenStore != null) {
             try (var files = Files.walk(tokenStore)) {
-                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(f);
                 }
             }
@@ -119,9 +130,9 @@ final class OurRelayTest {
     @Test
     void wholeSuiteStrictPassesInTokenMode() {
         String log = suite(tokenTarget, "okapi-conformance-token-mode", List.of("--management-key", MANAGEMENT_KEY));
-        org.junit.jupiter.api.Assertions.assertTrue(log.contains("(token mode)")
+        assertTrue(log.contains("(token mode)")
                 && log.contains("made a write and a read token"), "the suite ran in token mode:\n" + log);
-        org.junit.jupiter.api.Assertions.assertFalse(log.contains("SKIP auth/2") || log.contains("SKIP mgmt"),
+        assertFalse(log.contains("SKIP auth/2") || log.contains("SKIP mgmt"),
                 "the token and Management cases ran:\n" + log);
     }
 
@@ -130,18 +141,18 @@ final class OurRelayTest {
         List<String> args = new ArrayList<>(List.of(target, "--strict", "--wait-limit", "3", "--long-transfer", "3",
                 "--junit-xml", reports + "/" + report + ".xml", "--json", reports + "/" + report + ".jsonl"));
         args.addAll(more);
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int exit;
-        try (java.io.PrintStream out = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+        try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
             exit = Main.run(SuiteRun.withPendingRelayWork(args.toArray(String[]::new)), out);
         }
-        String log = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        String log = buf.toString(StandardCharsets.UTF_8);
         System.out.println("the conformance suite against our relay:\n" + log);
         List<String> nowPass = PENDING_RELAY_WORK.keySet().stream()
                 .filter(id -> log.lines().anyMatch(l -> l.startsWith("PASS " + id + " "))).toList();
         assertEquals(List.of(), nowPass, "now passes: remove it from PENDING_RELAY_WORK");
         assertEquals(0, exit, "the conformance suite against our relay (exit code):\n" + log);
-        org.junit.jupiter.api.Assertions.assertFalse(log.contains("\nSKIP "), "no case was skipped:\n" + log);
+        assertFalse(log.contains("\nSKIP "), "no case was skipped:\n" + log);
         List<String> left = ProcessHandle.allProcesses()
                 .filter(h -> h.info().commandLine().orElse("").contains(MARKER)).map(h -> h.pid() + "").toList();
         assertEquals(List.of(), left, "relay processes left running after the suite");

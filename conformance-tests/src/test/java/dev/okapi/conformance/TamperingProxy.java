@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -283,9 +284,9 @@ final class TamperingProxy implements AutoCloseable {
         byte[] buf = new byte[65536];
         try {
             for (int n; (n = in.read(buf)) >= 0; ) {
-                queue.put(java.util.Arrays.copyOf(buf, n));
+                queue.put(Arrays.copyOf(buf, n));
                 shiftInto(tail, buf, n);
-                if (control != null && java.util.Arrays.equals(tail, END_CHUNK)) {
+                if (control != null && Arrays.equals(tail, END_CHUNK)) {
                     control.uploadEnded();
                 }
             }

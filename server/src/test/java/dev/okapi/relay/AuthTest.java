@@ -2,11 +2,13 @@ package dev.okapi.relay;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -99,7 +101,7 @@ class AuthTest {
     private static Reply request(Object[] rq, String... headers) throws IOException {
         String[] h = headers;
         if (rq[0].equals("PUT")) {
-            h = java.util.Arrays.copyOf(headers, headers.length + 1);
+            h = Arrays.copyOf(headers, headers.length + 1);
             h[headers.length] = "Content-Length: 0";
         }
         return raw((String) rq[0], (String) rq[1], h);
@@ -244,10 +246,10 @@ class AuthTest {
         assertThat(writerConnect.statusCode(), is(200));
         String url = readerConnect.get(10, TimeUnit.SECONDS).body().strip();
         assertThat(url, not(containsString(r.token())));
-        CompletableFuture<HttpResponse<String>> consumer = relay.http.sendAsync(HttpRequest.newBuilder(java.net.URI.create(url))
+        CompletableFuture<HttpResponse<String>> consumer = relay.http.sendAsync(HttpRequest.newBuilder(URI.create(url))
                 .header("Authorization", "Bearer " + r.token()).build(), HttpResponse.BodyHandlers.ofString());
         awaitConsumer(p, w.token());
-        HttpResponse<String> producer = relay.http.send(HttpRequest.newBuilder(java.net.URI.create(writerConnect.body().strip()))
+        HttpResponse<String> producer = relay.http.send(HttpRequest.newBuilder(URI.create(writerConnect.body().strip()))
                 .header("Authorization", "Bearer " + w.token()).PUT(HttpRequest.BodyPublishers.ofString("with bearer tokens")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(producer.body(), containsString("[STATE:TRANSFER_SUCCESSFUL]"));
@@ -266,7 +268,7 @@ class AuthTest {
         assertThat(redirect.status(), is(307));
         String location = redirect.head().header("location");
         assertThat(location, containsString("accesstoken=" + w.token()));
-        java.net.URI target = java.net.URI.create(location); // its host is the Host header RawHttp sent, without port
+        URI target = URI.create(location); // its host is the Host header RawHttp sent, without port
         HttpResponse<String> producer = relay.http.send(HttpRequest.newBuilder(relay.uri(target.getRawPath() + "?" + target.getRawQuery()))
                 .PUT(HttpRequest.BodyPublishers.ofString("with query tokens")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(producer.body(), containsString("[STATE:TRANSFER_SUCCESSFUL]"));

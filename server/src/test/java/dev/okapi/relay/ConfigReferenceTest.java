@@ -23,6 +23,7 @@ import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -122,7 +123,7 @@ class ConfigReferenceTest {
     void aMissingConfigFileIsAOneLineRefusal() {
         System.setProperty("okapi.config", dir.resolve("absent.yaml").toString());
         try {
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     Settings::load);
             assertThat(e.getMessage(), startsWith("configuration file not readable: " + dir.resolve("absent.yaml") + " "));
         } finally {

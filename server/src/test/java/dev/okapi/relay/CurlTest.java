@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -76,7 +78,7 @@ class CurlTest {
         String path = TestRelay.freshPath();
         Path upload = dir.resolve("in.bin");
         byte[] data = new byte[5 * 1024 * 1024];
-        new java.util.Random(7).nextBytes(data);
+        new Random(7).nextBytes(data);
         Files.write(upload, data);
         Process consumer = curl("-o", dir.resolve("out.bin").toString(), relay.uri("/data" + path).toString());
         relay.awaitWaiting(Side.CONSUMER, 1);
@@ -85,7 +87,7 @@ class CurlTest {
         assertThat(text(producer.getInputStream()), is("[STATE:CONNECTED]\n[STATE:TRANSFER_SUCCESSFUL]\n"));
         assertThat(producer.waitFor(), is(0));
         assertThat(consumer.waitFor(), is(0));
-        assertThat(java.util.Arrays.equals(Files.readAllBytes(dir.resolve("out.bin")), data), is(true));
+        assertThat(Arrays.equals(Files.readAllBytes(dir.resolve("out.bin")), data), is(true));
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import dev.okapi.relay.access.AuthConfig;
 import dev.okapi.relay.access.Secrets;
@@ -99,7 +100,7 @@ class ManagementApiTest {
         Mgmt.Created b = mgmt.create(form);
         assertThat(b, is(a));
         String list = mgmt.get("/accesstoken.list", KEY).body();
-        assertThat(list.split(java.util.regex.Pattern.quote("\"" + p + "\""), -1).length - 1, is(1));
+        assertThat(list.split(Pattern.quote("\"" + p + "\""), -1).length - 1, is(1));
         // The same idem_key for another request is a conflict, not a second token.
         Map<String, String> other = new LinkedHashMap<>(form);
         other.put("access_mode", "write");

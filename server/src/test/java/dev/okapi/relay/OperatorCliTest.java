@@ -3,6 +3,7 @@ package dev.okapi.relay;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,7 +123,7 @@ class OperatorCliTest {
     }
 
     private static int probe(TestRelay relay, String path, String token) throws IOException, InterruptedException {
-        HttpResponse<String> r = relay.http.send(java.net.http.HttpRequest.newBuilder(
+        HttpResponse<String> r = relay.http.send(HttpRequest.newBuilder(
                 relay.uri("/connect/v0" + path + "?mode=await-reader&timeout=0")).header("Authorization", "Bearer " + token).build(),
                 HttpResponse.BodyHandlers.ofString());
         return r.statusCode();

@@ -4,9 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -90,9 +93,9 @@ class TokenStoreTest {
         FileTokenStore operator = new FileTokenStore(dir);
         Token t = token("/x", false);
         operator.addOrGet(t);
-        assertThat(relay.findByHash(java.util.HexFormat.of().parseHex(t.hash())).isPresent(), is(true));
+        assertThat(relay.findByHash(HexFormat.of().parseHex(t.hash())).isPresent(), is(true));
         assertThat(operator.remove(t.id()), is(true));
-        assertThat(relay.findByHash(java.util.HexFormat.of().parseHex(t.hash())).isPresent(), is(false));
+        assertThat(relay.findByHash(HexFormat.of().parseHex(t.hash())).isPresent(), is(false));
         assertThat(relay.remove(t.id()), is(false));
     }
 
@@ -100,7 +103,7 @@ class TokenStoreTest {
     void concurrentWritersLoseNothing() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<Token>> adds = new java.util.ArrayList<>();
+            List<Future<Token>> adds = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 FileTokenStore own = new FileTokenStore(dir); // as many writers as requests
                 adds.add(pool.submit(() -> own.addOrGet(token("/p", false))));
@@ -163,7 +166,7 @@ class TokenStoreTest {
         store.addUsage(YearMonth.of(2026, 2), 5);
         assertThat(new FileTokenStore(dir).usage(jan), is(1234L));
         assertThat(new FileTokenStore(dir).usage(YearMonth.of(2025, 12)), is(0L));
-        UsageMeter meter = new UsageMeter(store, clock, java.time.Duration.ofHours(1));
+        UsageMeter meter = new UsageMeter(store, clock, Duration.ofHours(1));
         try {
             meter.add(10);
             YearMonth month = YearMonth.now(clock);

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,7 @@ class AgeRtStreamTest {
         if (!wire.contains(from)) {
             throw new IllegalStateException("vector does not contain " + from);
         }
-        return wire.replaceFirst(java.util.regex.Pattern.quote(from), to);
+        return wire.replaceFirst(Pattern.quote(from), to);
     }
 
     private static void decode(String wire, String passphrase) throws IOException {

@@ -2,6 +2,7 @@ package dev.okapi.client.agert;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -128,7 +130,7 @@ class AgeRtVectorsTest {
         assertThat(v.get("expect"), containsString("authentication"));
         AgeRtAuthenticationException e = assertThrows(AgeRtAuthenticationException.class,
                 () -> decrypt(v.wire(), v.get("passphrase")));
-        assertThat(e.getCause(), is(org.hamcrest.Matchers.instanceOf(AEADBadTagException.class)));
+        assertThat(e.getCause(), is(instanceOf(AEADBadTagException.class)));
     }
 
     @Test
@@ -148,7 +150,7 @@ class AgeRtVectorsTest {
     static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,6 +1,7 @@
 package dev.okapi.relay.access;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,7 +22,7 @@ public final class AuthMetrics {
         CONNECT, DATA, MANAGEMENT;
 
         String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -39,7 +40,7 @@ public final class AuthMetrics {
         OUT_OF_SCOPE;
 
         String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.okapi.relay.access;
 
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +34,9 @@ final class TokenAuthenticator implements AuthenticationProvider {
     static final String INVALID = "access token unknown, expired or revoked";
 
     private final TokenStore store;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
-    TokenAuthenticator(TokenStore store, java.time.Clock clock) {
+    TokenAuthenticator(TokenStore store, Clock clock) {
         this.store = Objects.requireNonNull(store, "store required");
         this.clock = Objects.requireNonNull(clock, "clock required");
     }
