@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.okapi.relay.access.AuthConfig;
-
 import io.helidon.config.Config;
 import io.helidon.config.EnvironmentVariables;
 

@@ -1,6 +1,5 @@
 package dev.okapi.relay;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -1,6 +1,5 @@
 package dev.okapi.client.agert;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
