@@ -10,6 +10,9 @@
 // https:// and rawtls select TLS.  Targets run interleaved: round 1 A B C, round 2 A B C, ...
 // Every measurement is one line "R workload metric target round value" on stdout; "table" turns a
 // file of them into medians and ratios.  Loopback only; every wait has a deadline.
+//
+// One file on purpose (about 950 lines): bench/run.sh compiles it with plain javac, no build, and
+// every workload shares the targets, the interleaving and the report.
 import java.io.*;
 import java.net.*;
 import java.nio.charset.StandardCharsets;

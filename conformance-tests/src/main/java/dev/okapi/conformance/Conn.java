@@ -25,6 +25,10 @@ import javax.net.ssl.SSLSocket;
  * <p>Raw sockets, because the wire is the subject: what is (not) sent before pairing, 100-continue,
  * chunk framing, and the difference between a clean end and a cut are invisible through a
  * high-level client. Every read is bounded by the socket timeout, so no case can hang.
+ *
+ * <p>Over 300 lines on purpose: the suite's whole HTTP/1.1 client (heads, chunked and length bodies,
+ * 1xx answers, control lines, bounded reads) in one place, so that every case speaks the wire the
+ * same way.
  */
 final class Conn implements AutoCloseable {
 

@@ -11,7 +11,10 @@ import static dev.okapi.conformance.Ctx.expect;
 import static dev.okapi.protocol.Wire.Mode.AWAIT_READER;
 import static dev.okapi.protocol.Wire.Mode.AWAIT_WRITER;
 
-/** Spec section 6: the Connect API. */
+/**
+ * Spec section 6: the Connect API. A little over 300 lines: one case per requirement (24), in the
+ * spec's order, so that the section reads as one list.
+ */
 final class ConnectCases {
 
     private ConnectCases() {
@@ -271,7 +274,7 @@ final class ConnectCases {
             if (s.status() == Wire.OK) {
                 break;
             }
-            Thread.sleep(20);
+            Thread.sleep(20); // polling: a relay under test shows presence only through these probes
         }
         Ctx.Reply sec = s;
         expect(sec != null && sec.status() == Wire.OK, "the second Connect (" + second.word() + ")", "200", () -> sec == null ? "none" : sec.describe());

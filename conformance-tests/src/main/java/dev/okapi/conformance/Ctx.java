@@ -212,7 +212,7 @@ final class Ctx implements AutoCloseable {
                 return;
             }
             last = r.describe();
-            Thread.sleep(20);
+            Thread.sleep(20); // polling: a relay under test shows presence only through these probes
         }
         throw new Failure("the waiting " + waiting.name().toLowerCase(Locale.ROOT) + " on " + path
                 + " was never reported present by Connect (timeout=0); CONN-2 and CONN-7 are needed to synchronise this case",

@@ -16,7 +16,11 @@ import dev.okapi.protocol.Wire.ControlLine;
 
 import static dev.okapi.conformance.Ctx.expect;
 
-/** Spec section 5: the Data API. */
+/**
+ * Spec section 5: the Data API. Over 300 lines on purpose: one case per requirement of the
+ * section's core (40), each a few lines, in the spec's order, as h2spec keeps a section's cases
+ * together; the edges of HTTP continue in {@link DataEdgeCases}.
+ */
 final class DataCases {
 
     /** The age-rt v0.2 known-answer stream (spec appendix B): 217 opaque bytes. */
@@ -312,7 +316,7 @@ final class DataCases {
                 }
                 last = p.head().describe();
                 p.conn.close();
-                Thread.sleep(100);
+                Thread.sleep(100); // retrying: being admitted is the only sign that the relay let the other go
             }
             throw new Failure("the next producer after one left while waiting", "admitted to wait within " + NOTICE.toMillis() + " ms", last);
         });
@@ -630,7 +634,7 @@ final class DataCases {
             }
             last = cons.head().describe();
             conn.close();
-            Thread.sleep(100);
+            Thread.sleep(100); // retrying: being admitted is the only sign that the relay let the other go
         }
         throw new Failure("the next consumer after one left while waiting", "admitted to wait within " + NOTICE.toMillis() + " ms", last);
     }

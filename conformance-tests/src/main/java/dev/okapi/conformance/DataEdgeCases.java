@@ -256,7 +256,7 @@ final class DataEdgeCases {
                     long due = start + (off + b.length) * 1_000_000_000L / rate;
                     long wait = due - System.nanoTime();
                     if (wait > 0) {
-                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // the producer's pace is the subject
                     }
                 }
                 pr.end();
@@ -297,7 +297,7 @@ final class DataEdgeCases {
             if (h.status() != Wire.BUSY) {
                 return h.status() == Wire.OK ? pr : null;
             }
-            Thread.sleep(100);
+            Thread.sleep(100); // retrying: being admitted is the only sign that the relay let the other go
         }
         return null;
     }

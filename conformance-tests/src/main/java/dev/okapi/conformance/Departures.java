@@ -31,7 +31,7 @@ final class Departures {
                 c.info(what + ": no longer present after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
                 return;
             }
-            Thread.sleep(50);
+            Thread.sleep(50); // polling: a relay under test shows presence only through these probes
         }
         Ctx.Reply seen = last;
         throw new Failure(what + " is still reported present by Connect (" + probe.word() + ", timeout=0)",

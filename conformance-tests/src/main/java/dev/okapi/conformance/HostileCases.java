@@ -18,7 +18,7 @@ import static dev.okapi.conformance.Ctx.expect;
 /**
  * Bad input, systematically: malformed paths and headers, broken framing, clients that stall or
  * vanish at each phase, crowds on one path. Each must get a clear error or a clean close, never a
- * hang, a crash, or another stream's data.
+ * hang, a crash, or another stream's data. Over 300 lines: twenty short scenarios, kept as one list.
  */
 final class HostileCases {
 

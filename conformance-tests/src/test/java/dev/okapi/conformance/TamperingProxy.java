@@ -137,7 +137,7 @@ final class TamperingProxy implements AutoCloseable {
             }
             if (mode == Mode.LATE_CONTINUE && put && expects) {
                 threads.submit(() -> {
-                    Thread.sleep(1000);
+                    Thread.sleep(1000); // this mode's fault: the 100 comes late
                     cout.write(ascii("HTTP/1.1 100 Continue\r\n\r\n"));
                     return null;
                 });

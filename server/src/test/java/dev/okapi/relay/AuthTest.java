@@ -35,7 +35,8 @@ import static org.hamcrest.Matchers.startsWith;
  * Token mode on real HTTP (spec section 7): the whole matrix of missing, wrong, expired, revoked,
  * wrong-mode and out-of-scope tokens on the Connect and Data APIs, header and query tokens, path
  * tricks, and that a refused request never waits or learns anything. A relay of its own: token
- * mode, on a token store this class also writes to directly.
+ * mode, on a token store this class also writes to directly. Over 300 lines: one matrix, whose
+ * tests share that relay and store.
  */
 class AuthTest {
 

@@ -173,7 +173,7 @@ class EdgeTest {
                         break; // no answer: it waits for its producer
                     }
                     assertThat("a freed slot is taken again", System.nanoTime() < end, is(true));
-                    Thread.sleep(100);
+                    Thread.sleep(100); // retrying: being let in is the only sign that a slot came back
                 }
                 capped.awaitWaiting(Side.CONSUMER, 3);
             } finally {

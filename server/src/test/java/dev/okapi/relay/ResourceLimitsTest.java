@@ -113,7 +113,7 @@ class ResourceLimitsTest {
                 if (System.nanoTime() > end) {
                     throw e;
                 }
-                Thread.sleep(200);
+                Thread.sleep(200); // retrying: a transfer that works is the only sign that the places came back
             }
         }
     }
