@@ -50,11 +50,11 @@ public final class Upload {
     /**
      * Takes a paired producer's upload on the thread that handles its request. Asking Helidon for the
      * body sends {@code 100 Continue} to a producer that waits for it; the caller's response then
-     * starts only after the producer's next byte, or after 250 ms (spec 5.3,
-     * after [DATA-11]): a balancer that reads the 100 and the response head in one read may end the
-     * producer's response after its first chunk (HAProxy 2.6; docs/cluster.md). A byte sent after the
-     * 100 shows that it went through alone; a producer whose body came before the 100 has no such
-     * byte to send, and waits the whole bound.
+     * starts only after the producer's next byte, or after 250 ms (spec 5.3, after [DATA-11]): a
+     * balancer that reads the 100 and the response head in one read may end the producer's response
+     * after its first chunk (HAProxy 2.6; docs/cluster.md). A byte sent after the 100 shows that it
+     * went through alone; a producer whose body came before the 100 has no such byte to send, and
+     * waits the whole bound.
      *
      * @param watch the producer's watch, started with {@link #watchKeep}
      */
