@@ -240,16 +240,17 @@ final class DataService implements HttpService {
     /**
      * Takes {@code side} of {@code path} for {@code me}. A client found waiting there is asked once
      * more whether it is still there: one whose close came an instant before us gives its place up,
-     * and we take it, instead of being refused because of a ghost.
+     * and we take it, instead of being refused because of a ghost. One that gave it up between the
+     * two looks is no longer there to ask: we take the side, or are refused by whoever holds it now.
      *
-     * @throws RelayException 409 if a live client holds that side
+     * @throws RelayException 409 if a live client or a stream holds that side
      */
     private SynchronousQueue<ConsumerEnd> hold(StreamPath path, Side side, Waiter me) throws InterruptedException {
         try {
             return core.lanes.hold(path, side, me);
         } catch (RelayException busy) {
             Waiter holder = core.lanes.waiting(path, side);
-            if (holder == null || !holder.gone(core.config.drain()) || !holder.awaitClosed(core.config.drain())) {
+            if (holder != null && !(holder.gone(core.config.drain()) && holder.awaitClosed(core.config.drain()))) {
                 throw busy;
             }
             return core.lanes.hold(path, side, me);
