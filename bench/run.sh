@@ -104,8 +104,10 @@ P_OK=$BASE P_OKTLS=$((BASE + 1)) P_PI=$((BASE + 2)) P_PITLS=$((BASE + 3))
 P_SO=$((BASE + 4)) P_SORECV=$((BASE + 5)) P_SOTLS=$((BASE + 6)) P_SOTLSRECV=$((BASE + 7))
 
 # ---- the relays
-# The relay's JVM flags are the launcher's (../run.sh) unless OKAPI_JAVA_OPTS says otherwise.
-LAUNCHER_OPTS=$(sed -n 's/.*OKAPI_JAVA_OPTS:-\([^}]*\)}.*/\1/p' run.sh | head -1)
+# The relay's JVM flags are the launcher's (bin/okapi, which ../run.sh runs) unless
+# OKAPI_JAVA_OPTS says otherwise; no flags found is an error, not a silent default heap.
+LAUNCHER_OPTS=$(sed -n 's/.*OKAPI_JAVA_OPTS:-\([^}]*\)}.*/\1/p' bin/okapi | head -1)
+[ -n "$LAUNCHER_OPTS" ] || [ -n "${OKAPI_JAVA_OPTS:-}" ] || { echo "no JVM flags found in bin/okapi (OKAPI_JAVA_OPTS:-...)" >&2; exit 1; }
 OKAPI_OPTS=${OKAPI_JAVA_OPTS:-$LAUNCHER_OPTS}
 # TLS through Helidon's own server.tls keys (a PKCS#12 key store); OKAPI_TLS_OPTS overrides.
 OKAPI_TLS=${OKAPI_TLS_OPTS:--Dserver.tls.private-key.keystore.resource.path=$TMP/ks.p12 -Dserver.tls.private-key.keystore.passphrase=changeit -Dserver.tls.private-key.keystore.key.alias=relay}
