@@ -108,10 +108,11 @@ P_SO=$((BASE + 4)) P_SORECV=$((BASE + 5)) P_SOTLS=$((BASE + 6)) P_SOTLSRECV=$((B
 # OKAPI_JAVA_OPTS says otherwise; no flags found is an error, not a silent default heap.
 LAUNCHER_OPTS=$(sed -n 's/.*OKAPI_JAVA_OPTS:-\([^}]*\)}.*/\1/p' bin/okapi | head -1)
 [ -n "$LAUNCHER_OPTS" ] || [ -n "${OKAPI_JAVA_OPTS:-}" ] || { echo "no JVM flags found in bin/okapi (OKAPI_JAVA_OPTS:-...)" >&2; exit 1; }
-# Plus -Xmx384m (the later -Xmx wins): the relay plans 24 KiB of heap per connection within 80 % of
-# -Xmx (docs/operations.md), so the launcher's 256 MiB takes about 6,700 connections, and the
-# waiting workload's 10,000 clients need more. An operator expecting that many sizes it the same way.
-OKAPI_OPTS=${OKAPI_JAVA_OPTS:-$LAUNCHER_OPTS -Xmx384m}
+# Plus -Xmx512m (the later -Xmx wins): the relay plans 24 KiB of heap per connection within 80 % of
+# -Xmx (docs/operations.md), so the launcher's 256 MiB takes about 6,700 connections; a waiting
+# client holds about 25 KiB of live heap, so 10,000 of them filled 384 MiB past 80 % (503 "short of
+# memory"). An operator expecting that many waiting clients sizes the heap the same way.
+OKAPI_OPTS=${OKAPI_JAVA_OPTS:-$LAUNCHER_OPTS -Xmx512m}
 # TLS through Helidon's own server.tls keys (a PKCS#12 key store); OKAPI_TLS_OPTS overrides.
 OKAPI_TLS=${OKAPI_TLS_OPTS:--Dserver.tls.private-key.keystore.resource.path=$TMP/ks.p12 -Dserver.tls.private-key.keystore.passphrase=changeit -Dserver.tls.private-key.keystore.key.alias=relay}
 SOCAT_BUF=${SOCAT_BUF:-131072}
