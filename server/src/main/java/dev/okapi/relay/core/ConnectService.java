@@ -12,7 +12,6 @@ import dev.okapi.protocol.Wire;
 import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -39,8 +38,7 @@ final class ConnectService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.any(Core::refuseServiceWorkers)
-                .get(this::connect)
+        rules.get(Core::refuseServiceWorkers, this::connect)
                 .any((req, res) -> {
                     res.header(HeaderNames.ALLOW, "GET");
                     throw new RelayException(Wire.METHOD_NOT_ALLOWED, "the Connect API takes GET only");
@@ -71,22 +69,17 @@ final class ConnectService implements HttpService {
             if (!core.lanes.awaitPeer(path, mode, me)) {
                 try {
                     core.room.admit(me); // it waits: a place in the waiting room, and a watch
-                    watch = me.watch(me::leave, 0);
+                    watch = me.watch(0);
                     awaitPeer(me, awaited, System.nanoTime() + wait.toNanos());
-                } catch (RelayException e) {
+                } catch (RuntimeException e) {
                     core.lanes.forget(path, mode, me);
-                    if (watch == null) {
-                        throw e; // refused before it waited: nothing reads its connection
-                    }
-                    throw e.answerAndClose(res);
-                } catch (CloseConnectionException e) {
-                    core.lanes.forget(path, mode, me);
-                    throw e;
+                    // Refused before it waited, nothing reads its connection: it may serve another request.
+                    throw e instanceof RelayException refused && watch != null ? refused.answerAndClose(res) : e;
                 }
             }
         }
         answer(res, redirect, dataUrl, query.first(Wire.PARAM_ACCESS_TOKEN).asOptional());
-        core.reuseOrClose(req, watch);
+        Watch.handBack(req, watch, core.config.idleBound());
     }
 
     /** Parks until the waiter is released by its peer, or its wait ends otherwise. */

@@ -11,8 +11,6 @@ import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
-import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -64,32 +62,14 @@ public final class Core {
 
     /**
      * Refuses a request made by a browser's Service Worker script fetch: a stream served on the
-     * relay's origin must never become a script that controls that origin ([HTTP-11]).
+     * relay's origin must never become a script that controls that origin ([HTTP-11]). Routed as
+     * the first handler of each allowed method, so that a wrong method still gets its 405 first.
      */
     static void refuseServiceWorkers(ServerRequest req, ServerResponse res) {
         if (req.headers().contains(SERVICE_WORKER)) {
             throw new RelayException(Wire.FORBIDDEN, "Service Worker requests are refused");
         }
         res.next();
-    }
-
-    /**
-     * After a complete response, hands the connection back to Helidon for the client's next request
-     * once the request's watch has stopped reading it (it stops when the client sends its next
-     * bytes, which stay buffered, or goes); closes it instead when the client asked for that
-     * ([HTTP-8]) or sent nothing for the idle limit.
-     */
-    void reuseOrClose(ServerRequest req, Watch watch) {
-        if (req.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
-            throw new CloseConnectionException("Connection: close");
-        }
-        try {
-            if (watch != null && !watch.join(config.idleBound())) {
-                throw new CloseConnectionException("connection idle after its response");
-            }
-        } catch (InterruptedException e) { // the server stops: the response is complete, only the connection ends
-            throw new CloseConnectionException("server stopping", e);
-        }
     }
 
     /** Answers every waiting client, and every later one, with {@code why}; running transfers go on. */

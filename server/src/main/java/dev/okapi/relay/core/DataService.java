@@ -3,7 +3,6 @@ package dev.okapi.relay.core;
 import java.time.Duration;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 import dev.okapi.protocol.Wire;
 import dev.okapi.relay.http.Drain;
@@ -37,9 +36,6 @@ final class DataService implements HttpService {
      */
     private static final Duration SETTLE_PAIRING = Duration.ofMillis(20);
 
-    /** A Content-Length value: up to 18 digits, so that it fits a long. */
-    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
-
     private final Core core;
 
     DataService(Core core) {
@@ -48,9 +44,8 @@ final class DataService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.any(Core::refuseServiceWorkers)
-                .put(this::produce)
-                .get(this::consume)
+        rules.put(Core::refuseServiceWorkers, this::produce)
+                .get(Core::refuseServiceWorkers, this::consume)
                 .any((req, res) -> {
                     res.header(HeaderNames.ALLOW, "GET, PUT");
                     throw new RelayException(Wire.METHOD_NOT_ALLOWED,
@@ -65,17 +60,14 @@ final class DataService implements HttpService {
         Outcome outcome;
         try (Gate.Slot slot = pass.waiting(); Waiter me = core.room.waiter(RelayMetrics.Waiting.CONSUMER)) {
             SynchronousQueue<ConsumerEnd> handoff = hold(path, Side.CONSUMER, me);
-            Watch watch = me.watch(me::leave, 0);
+            Watch watch = me.watch(0);
             try {
                 do {
                     outcome = awaitTransfer(handoff, new ConsumerEnd(res, me), deadline);
                 } while (outcome == Outcome.PRODUCER_VANISHED && me.rewait());
-            } catch (RelayException e) {
+            } catch (RuntimeException e) { // refused, or its client left: the path is free before anyone hears
                 core.lanes.free(path, Side.CONSUMER);
-                throw e.answerAndClose(res);
-            } catch (CloseConnectionException e) {
-                core.lanes.free(path, Side.CONSUMER);
-                throw e;
+                throw e instanceof RelayException refused ? refused.answerAndClose(res) : e;
             }
             if (outcome == Outcome.PRODUCER_VANISHED) {
                 core.lanes.free(path, Side.CONSUMER); // its own client left while it was being paired
@@ -84,7 +76,7 @@ final class DataService implements HttpService {
                 // Throwing (not returning) is what keeps Helidon from sending the terminating chunk.
                 throw closed(path.value(), outcome);
             }
-            core.reuseOrClose(req, watch);
+            Watch.handBack(req, watch, core.config.idleBound());
         }
     }
 
@@ -124,7 +116,9 @@ final class DataService implements HttpService {
         Transfer transfer;
         try {
             path = StreamPath.below(Wire.DATA_PREFIX, req.prologue().uriPath().rawPath());
-            checkFraming(req);
+            Upload.badFraming(req).ifPresent(why -> {
+                throw new RelayException(Wire.BAD_REQUEST, why);
+            });
             pass = core.gate.admit(req, res, path, Wire.Access.WRITE, Gate.Api.DATA);
             long announced = req.headers().contentLength().orElse(0);
             long max = core.config.maxStreamBytes();
@@ -134,7 +128,7 @@ final class DataService implements HttpService {
             try (Gate.Slot slot = pass.waiting(); Waiter me = core.room.waiter(RelayMetrics.Waiting.PRODUCER)) {
                 handoff = hold(path, Side.PRODUCER, me);
                 try {
-                    watch = me.watch(me::leave, Upload.watchKeep(req));
+                    watch = me.watch(Upload.watchKeep(req));
                     end = awaitConsumer(handoff, me, start + core.config.maxWait().toNanos());
                 } catch (RuntimeException e) {
                     core.lanes.free(path, Side.PRODUCER);
@@ -145,8 +139,8 @@ final class DataService implements HttpService {
             core.metrics.paired(System.nanoTime() - Math.min(start, end.since()));
             StreamPath streamed = path;
             long deadline = start + core.config.maxWait().toNanos();
-            transfer = new Transfer(req, res, end, pass, core.config, core.metrics, core.timer,
-                    () -> core.lanes.free(streamed, Side.PRODUCER, Side.CONSUMER), gone -> replace(gone, streamed, handoff, deadline));
+            transfer = new Transfer(core, req, res, end, pass, () -> core.lanes.free(streamed, Side.PRODUCER, Side.CONSUMER),
+                    gone -> replace(gone, streamed, handoff, deadline));
             try {
                 core.transfers.start(transfer);
             } catch (RelayException e) {
@@ -163,7 +157,6 @@ final class DataService implements HttpService {
             }
             throw close;
         }
-        core.lanes.streaming(path);
         Outcome outcome;
         try {
             outcome = transfer.run(watch);
@@ -179,7 +172,7 @@ final class DataService implements HttpService {
         if (!transfer.tellProducer(outcome)) {
             throw closed(path.value(), outcome);
         }
-        core.reuseOrClose(req, watch);
+        Watch.handBack(req, watch, core.config.idleBound());
     }
 
     /**
@@ -188,23 +181,18 @@ final class DataService implements HttpService {
      * @throws RelayException 504 when the wait limit passes, 503 at shutdown
      */
     private ConsumerEnd awaitConsumer(SynchronousQueue<ConsumerEnd> handoff, Waiter me, long deadline) {
-        boolean counted = false;
+        boolean counted = false; // a consumer that is there already: no wait, no place in the waiting room
         while (true) {
-            ConsumerEnd end;
+            ConsumerEnd end = null;
             try {
-                if (!counted) {
-                    end = handoff.poll(); // a consumer that is there already: no wait, no place in the waiting room
-                    if (end == null) {
-                        core.room.admit(me);
-                        counted = true;
-                        continue;
-                    }
-                } else {
-                    end = handoff.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                }
+                end = counted ? handoff.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS) : handoff.poll();
             } catch (InterruptedException e) {
-                end = null;
                 me.stopped();
+            }
+            if (end == null && !counted) {
+                core.room.admit(me);
+                counted = true;
+                continue;
             }
             if (end != null && !end.waiter().gone(SETTLE_PAIRING) && end.waiter().pair()) {
                 if (me.pair()) {
@@ -232,16 +220,15 @@ final class DataService implements HttpService {
         try (Waiter me = core.room.enter(RelayMetrics.Waiting.PRODUCER)) {
             ConsumerEnd next = awaitConsumer(handoff, me, deadline);
             next.waiter().leaveRoom();
-            core.lanes.streaming(path);
             return next;
         }
     }
 
     /**
-     * Takes {@code side} of {@code path} for {@code me}. A client found waiting there is asked once
-     * more whether it is still there: one whose close came an instant before us gives its place up,
-     * and we take it, instead of being refused because of a ghost. One that gave it up between the
-     * two looks is no longer there to ask: we take the side, or are refused by whoever holds it now.
+     * Takes {@code side} of {@code path} for {@code me}. A client found holding it is asked once more
+     * whether it is still there: one whose close came an instant before us gives its place up, and
+     * we take it, instead of being refused because of a ghost. One that gave it up between the two
+     * looks is no longer there to ask: we take the side, or are refused by whoever holds it now.
      *
      * @throws RelayException 409 if a live client or a stream holds that side
      */
@@ -249,7 +236,7 @@ final class DataService implements HttpService {
         try {
             return core.lanes.hold(path, side, me);
         } catch (RelayException busy) {
-            Waiter holder = core.lanes.waiting(path, side);
+            Waiter holder = core.lanes.holder(path, side);
             if (holder != null && !(holder.gone(core.config.drain()) && holder.awaitClosed(core.config.drain()))) {
                 throw busy;
             }
@@ -259,24 +246,8 @@ final class DataService implements HttpService {
 
     /** The consumer of a pairing that came to nothing waits again; the producer's side is free. */
     private void vanished(StreamPath path, ConsumerEnd end) {
-        core.lanes.waitingAgain(path);
         core.lanes.free(path, Side.PRODUCER);
         end.finish(Outcome.PRODUCER_VANISHED);
-    }
-
-    /**
-     * Refuses framing that could make the relay and the producer disagree on where the stream
-     * ends (request smuggling's raw material): a malformed Content-Length, or one beside
-     * Transfer-Encoding (RFC 9112, 6.3).
-     */
-    private static void checkFraming(ServerRequest req) {
-        var lengths = req.headers().values(HeaderNames.CONTENT_LENGTH);
-        if (lengths.size() > 1 || lengths.stream().anyMatch(v -> !DIGITS.matcher(v).matches())) {
-            throw new RelayException(Wire.BAD_REQUEST, "malformed Content-Length");
-        }
-        if (!lengths.isEmpty() && req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
-            throw new RelayException(Wire.BAD_REQUEST, "Content-Length and Transfer-Encoding must not come together");
-        }
     }
 
     /** Closes a side's connection after an end that was not clean. */

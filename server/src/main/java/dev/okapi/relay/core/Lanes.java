@@ -8,9 +8,9 @@ import java.util.concurrent.SynchronousQueue;
 import dev.okapi.protocol.Wire;
 
 /**
- * The stream paths in use. Per path: what each side holds (nothing, a waiting client or a running
- * stream), the {@link SynchronousQueue} through which a waiting consumer hands its end to the
- * producer, and the Connect API's waiters.
+ * The stream paths in use. Per path: which client holds each side (its {@link Waiter}, whose state
+ * tells whether it waits or streams), the {@link SynchronousQueue} through which a waiting consumer
+ * hands its end to the producer, and the Connect API's waiters.
  *
  * <p>Every change to a path is made inside {@link ConcurrentHashMap#compute}, so it is atomic for
  * that path and no lock is held across paths; a path with nothing on it is dropped at once. The
@@ -18,68 +18,48 @@ import dev.okapi.protocol.Wire;
  */
 final class Lanes {
 
-    /** What one side of a path holds. */
-    private enum Hold {
-        FREE, WAITING, STREAMING
-    }
-
     private final ConcurrentHashMap<StreamPath, Lane> lanes = new ConcurrentHashMap<>();
 
     /**
-     * Holds {@code side} of {@code path} for a client that will wait there; a side that arrives is
-     * the peer that the opposite side's Connect waiters await, so they are released.
+     * Holds {@code side} of {@code path} for a client that will wait there, until {@link #free}; a
+     * side that arrives is the peer that the opposite side's Connect waiters await, so they are released.
      *
      * @return the path's handoff
      * @throws RelayException 409 if another client holds that side
      */
     SynchronousQueue<ConsumerEnd> hold(StreamPath path, Side side, Waiter waiter) {
-        Hold[] found = new Hold[1];
+        Waiter[] found = new Waiter[1];
         Lane lane = lanes.compute(path, (p, l) -> {
             Lane held = l == null ? new Lane() : l;
-            found[0] = held.holds[side.ordinal()];
-            if (found[0] == Hold.FREE) {
-                held.holds[side.ordinal()] = Hold.WAITING;
-                held.waiters[side.ordinal()] = waiter;
+            found[0] = held.holders[side.ordinal()];
+            if (found[0] == null) {
+                held.holders[side.ordinal()] = waiter;
                 held.release(side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER);
             }
             return held;
         });
-        if (found[0] != Hold.FREE) {
+        if (found[0] != null) {
             throw new RelayException(Wire.BUSY, "stream path busy: another " + side.label() + " is already "
-                    + (found[0] == Hold.STREAMING ? "transferring" : "waiting") + " on " + path);
+                    + (found[0].state() == Waiter.State.PAIRED ? "transferring" : "waiting") + " on " + path);
         }
         return lane.handoff;
     }
 
-    /** The client waiting on {@code side} of {@code path}, or null if that side is free or streaming. */
-    Waiter waiting(StreamPath path, Side side) {
+    /** The client holding {@code side} of {@code path}, waiting or streaming; null if that side is free. */
+    Waiter holder(StreamPath path, Side side) {
         Waiter[] w = new Waiter[1];
         lanes.computeIfPresent(path, (p, l) -> {
-            w[0] = l.holds[side.ordinal()] == Hold.WAITING ? l.waiters[side.ordinal()] : null;
+            w[0] = l.holders[side.ordinal()];
             return l;
         });
         return w[0];
     }
 
-    /** Both sides of {@code path} stream now: neither is a waiting peer any more. */
-    void streaming(StreamPath path) {
-        mark(path, Hold.STREAMING, Side.PRODUCER, Side.CONSUMER);
-    }
-
-    /** The consumer of {@code path} waits again: its producer had gone before its first byte. */
-    void waitingAgain(StreamPath path) {
-        mark(path, Hold.WAITING, Side.CONSUMER);
-    }
-
     /** Gives {@code sides} of {@code path} back. */
     void free(StreamPath path, Side... sides) {
-        mark(path, Hold.FREE, sides);
-    }
-
-    private void mark(StreamPath path, Hold hold, Side... sides) {
         lanes.computeIfPresent(path, (p, l) -> {
             for (Side side : sides) {
-                l.holds[side.ordinal()] = hold;
+                l.holders[side.ordinal()] = null;
             }
             return l.isEmpty() ? null : l;
         });
@@ -98,7 +78,9 @@ final class Lanes {
         boolean[] present = new boolean[1];
         lanes.compute(path, (p, l) -> {
             Lane lane = l == null ? new Lane() : l;
-            present[0] = lane.holds[awaited.ordinal()] == Hold.WAITING | lane.release(opposite);
+            Waiter holder = lane.holders[awaited.ordinal()];
+            boolean released = lane.release(opposite); // every opposite waiter, whether or not a holder waits
+            present[0] = released || holder != null && holder.state() == Waiter.State.WAITING;
             if (!present[0]) {
                 lane.connect(mode).add(waiter);
             }
@@ -118,8 +100,7 @@ final class Lanes {
     /** One stream path, its sides indexed by {@link Side#ordinal()}; only touched inside {@code compute}. */
     private static final class Lane {
         final SynchronousQueue<ConsumerEnd> handoff = new SynchronousQueue<>();
-        final Hold[] holds = {Hold.FREE, Hold.FREE};
-        final Waiter[] waiters = new Waiter[2];
+        final Waiter[] holders = new Waiter[2];
         final List<Waiter> awaitReader = new ArrayList<>();
         final List<Waiter> awaitWriter = new ArrayList<>();
 
@@ -138,7 +119,7 @@ final class Lanes {
         }
 
         boolean isEmpty() {
-            return holds[0] == Hold.FREE && holds[1] == Hold.FREE && awaitReader.isEmpty() && awaitWriter.isEmpty();
+            return holders[0] == null && holders[1] == null && awaitReader.isEmpty() && awaitWriter.isEmpty();
         }
     }
 }

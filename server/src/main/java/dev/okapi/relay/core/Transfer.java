@@ -6,7 +6,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
@@ -48,9 +47,7 @@ final class Transfer {
     private ConsumerEnd consumer; // replaced only before its response starts
     private final ProducerInput in;
     private final ConsumerOutput out;
-    private final ScheduledExecutorService timer;
-    private final RelayMetrics metrics;
-    private final RelayConfig config;
+    private final Core core;
     private final String holder;
     private final long start = System.nanoTime();
     private final Thread copier = Thread.currentThread();
@@ -67,18 +64,16 @@ final class Transfer {
      *                watch may see the close only after the pairing), ends it and waits for the next
      *                consumer on the path, so that none of the producer's bytes go to a gone client
      */
-    Transfer(ServerRequest req, ServerResponse res, ConsumerEnd consumer, Gate.Pass pass, RelayConfig config,
-             RelayMetrics metrics, ScheduledExecutorService timer, Runnable release, UnaryOperator<ConsumerEnd> replace) {
-        this.replace = replace;
-        this.release = release;
+    Transfer(Core core, ServerRequest req, ServerResponse res, ConsumerEnd consumer, Gate.Pass pass, Runnable release,
+             UnaryOperator<ConsumerEnd> replace) {
+        this.core = core;
         this.req = req;
         this.res = res;
         this.consumer = consumer;
-        this.timer = timer;
-        this.metrics = metrics;
-        this.config = config;
+        this.release = release;
+        this.replace = replace;
         this.holder = pass.holder();
-        this.in = new ProducerInput(pass, config.maxStreamBytes(), metrics);
+        this.in = new ProducerInput(pass, core.config.maxStreamBytes(), core.metrics);
         this.out = new ConsumerOutput(this::startConsumer, () -> this.consumer.commit()); // the one replaced last
     }
 
@@ -109,7 +104,7 @@ final class Transfer {
                 copying = true;
             }
             try {
-                in.open(upload.body(config.idleBound()));
+                in.open(upload.body(core.config.idleBound()));
             } catch (SocketTimeoutException e) {
                 throw new TransferEnded(Outcome.IDLE_TIMEOUT, e); // told to send, it sent nothing
             }
@@ -138,7 +133,7 @@ final class Transfer {
         } else if (outcome != Outcome.COMPLETED) {
             release.run();
         }
-        metrics.ended(outcome, in.bytes(), System.nanoTime() - start);
+        core.metrics.ended(outcome, in.bytes(), System.nanoTime() - start);
         return outcome;
     }
 
@@ -171,7 +166,7 @@ final class Transfer {
             }
         }
         if (outcome.line() != null && tell(outcome.line())) {
-            Drain.upload(in.body(), config.drain(), timer);
+            Drain.upload(in.body(), core.config.drain(), core.timer);
         }
         return false;
     }
@@ -188,7 +183,7 @@ final class Transfer {
         if (notice.isZero()) {
             unblock(why);
         } else {
-            timer.schedule(() -> unblock(why), notice.toMillis(), TimeUnit.MILLISECONDS);
+            core.timer.schedule(() -> unblock(why), notice.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -113,9 +113,9 @@ final class Waiter implements AutoCloseable {
         };
     }
 
-    /** Watches its client from now on (see {@link Watch#start}); see {@link #gone}. */
-    Watch watch(Runnable onGone, int keep) {
-        watch = Watch.start(onGone, keep);
+    /** Watches its client from now on (see {@link Watch#start}): one that goes {@link #leave}s. */
+    Watch watch(int keep) {
+        watch = Watch.start(this::leave, keep);
         return watch;
     }
 

@@ -8,8 +8,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import io.helidon.common.buffers.DataReader;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 
 /**
@@ -132,6 +135,25 @@ public final class Watch {
     /** Stops reporting a departure; false if the client was reported gone already. */
     public boolean disarm() {
         return armed.compareAndSet(true, false);
+    }
+
+    /**
+     * After a complete response, hands the connection back to Helidon for the client's next request
+     * once {@code watch} (if the request had one) has stopped reading it: it stops when the client
+     * sends its next bytes, which stay buffered, or goes. Closes it instead when the client asked for
+     * that ([HTTP-8]) or sent nothing within {@code bound}.
+     */
+    public static void handBack(ServerRequest req, Watch watch, Duration bound) {
+        if (req.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
+            throw new CloseConnectionException("Connection: close"); // or the watch would wait for the idle limit
+        }
+        try {
+            if (watch != null && !watch.join(bound)) {
+                throw new CloseConnectionException("connection idle after its response");
+            }
+        } catch (InterruptedException e) { // the server stops: the response is complete, only the connection ends
+            throw new CloseConnectionException("server stopping", e);
+        }
     }
 
     /**
