@@ -1,6 +1,7 @@
 package dev.okapi.relay;
 
 import java.io.InputStream;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -90,6 +91,25 @@ class DepartedWaiterTest {
                 assertThat(RawHttp.controlLine(control), is("[STATE:TRANSFER_SUCCESSFUL]"));
             }
         }
+    }
+
+    @Test
+    void aConsumerThatWaitsAgainAfterItsProducerVanishedIsAReaderPresentToConnect() throws Exception {
+        String path = TestRelay.freshPath();
+        CompletableFuture<HttpResponse<String>> consumer = relay.readAsync(path);
+        relay.awaitWaiting(Side.CONSUMER, 1);
+        CompletableFuture<HttpResponse<String>> writer;
+        try (RawHttp producer = new RawHttp(relay.port())) {
+            producer.head("PUT", "/data" + path, "Content-Length: 10", "Expect: 100-continue");
+            assertThat("paired: told to send", producer.response().status(), is(100));
+            // A streaming consumer is no waiting reader: a writer asking for one now waits.
+            writer = relay.http.sendAsync(HttpRequest.newBuilder(relay.uri("/connect/v0" + path + "?mode=await-reader")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            relay.awaitConnectWaiting(1);
+        } // and the producer goes before its first byte: the consumer waits again, a reader present
+        assertThat(writer.get(5, TimeUnit.SECONDS).statusCode(), is(200));
+        assertThat(relay.write(path, "the real stream").statusCode(), is(200));
+        assertThat(consumer.get().body(), is("the real stream"));
     }
 
     @Test

@@ -62,9 +62,11 @@ final class DataService implements HttpService {
             SynchronousQueue<ConsumerEnd> handoff = hold(path, Side.CONSUMER, me);
             Watch watch = me.watch(0);
             try {
-                do {
+                outcome = awaitTransfer(handoff, new ConsumerEnd(res, me), deadline);
+                while (outcome == Outcome.PRODUCER_VANISHED && me.rewait()) {
+                    core.lanes.waitsAgain(path, Side.CONSUMER); // a reader present again ([CONN-2])
                     outcome = awaitTransfer(handoff, new ConsumerEnd(res, me), deadline);
-                } while (outcome == Outcome.PRODUCER_VANISHED && me.rewait());
+                }
             } catch (RuntimeException e) { // refused, or its client left: the path is free before anyone hears
                 core.lanes.free(path, Side.CONSUMER);
                 throw e instanceof RelayException refused ? refused.answerAndClose(res) : e;

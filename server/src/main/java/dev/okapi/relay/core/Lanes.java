@@ -34,7 +34,7 @@ final class Lanes {
             found[0] = held.holders[side.ordinal()];
             if (found[0] == null) {
                 held.holders[side.ordinal()] = waiter;
-                held.release(side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER);
+                held.release(awaiting(side));
             }
             return held;
         });
@@ -55,6 +55,17 @@ final class Lanes {
         return w[0];
     }
 
+    /**
+     * {@code side}'s holder waits again after a pairing that came to nothing: the Connect waiters
+     * that await that side (registered while it streamed) are released.
+     */
+    void waitsAgain(StreamPath path, Side side) {
+        lanes.computeIfPresent(path, (p, l) -> {
+            l.release(awaiting(side));
+            return l.isEmpty() ? null : l;
+        });
+    }
+
     /** Gives {@code sides} of {@code path} back. */
     void free(StreamPath path, Side... sides) {
         lanes.computeIfPresent(path, (p, l) -> {
@@ -73,8 +84,8 @@ final class Lanes {
      * @return true if the peer is present now
      */
     boolean awaitPeer(StreamPath path, Wire.Mode mode, Waiter waiter) {
-        Wire.Mode opposite = mode == Wire.Mode.AWAIT_READER ? Wire.Mode.AWAIT_WRITER : Wire.Mode.AWAIT_READER;
         Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
+        Wire.Mode opposite = mode == Wire.Mode.AWAIT_READER ? Wire.Mode.AWAIT_WRITER : Wire.Mode.AWAIT_READER;
         boolean[] present = new boolean[1];
         lanes.compute(path, (p, l) -> {
             Lane lane = l == null ? new Lane() : l;
@@ -95,6 +106,11 @@ final class Lanes {
             l.connect(mode).remove(waiter);
             return l.isEmpty() ? null : l;
         });
+    }
+
+    /** The Connect mode whose waiters await {@code side}: a consumer is the reader that await-reader waits for. */
+    private static Wire.Mode awaiting(Side side) {
+        return side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER;
     }
 
     /** One stream path, its sides indexed by {@link Side#ordinal()}; only touched inside {@code compute}. */
