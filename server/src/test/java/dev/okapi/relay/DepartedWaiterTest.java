@@ -115,19 +115,39 @@ class DepartedWaiterTest {
     @Test
     void aConsumerThatLeftAfterThePairingButBeforeTheFirstByteIsReplacedByTheNextOne() throws Exception {
         String path = TestRelay.freshPath();
-        RawHttp.Pair pair = RawHttp.Pair.open(relay.port(), path);
+        RawHttp.Pair pair = producerWaitingAgainWithTenBytes(path);
         try (RawHttp producer = pair.producer()) {
-            pair.consumer().close();
-            // Nothing outside the relay shows when it has noticed a paired consumer's close (its
-            // watch, a virtual thread woken by the close, takes microseconds): a pause stands in.
-            Thread.sleep(300);
-            producer.chunk("ten bytes!");
-            producer.lastChunk();
-            relay.awaitWaiting(Side.PRODUCER, 1); // the producer waits for a live consumer again
             HttpResponse<String> consumer = relay.readAsync(path).get(20, TimeUnit.SECONDS);
             assertThat(consumer.statusCode(), is(200));
             assertThat(consumer.body(), is("ten bytes!"));
             assertThat(RawHttp.controlLine(pair.control()), is("[STATE:TRANSFER_SUCCESSFUL]"));
         }
+    }
+
+    @Test
+    void aProducerThatWaitsAgainForALiveConsumerIsAWriterPresentToConnect() throws Exception {
+        String path = TestRelay.freshPath();
+        RawHttp.Pair pair = producerWaitingAgainWithTenBytes(path);
+        try (RawHttp producer = pair.producer()) {
+            HttpResponse<String> reader = relay.get("/connect/v0" + path + "?mode=await-writer&timeout=0"); // present now, or 504
+            assertThat(reader.statusCode(), is(200));
+            assertThat(relay.readAsync(path).get(20, TimeUnit.SECONDS).body(), is("ten bytes!"));
+        }
+    }
+
+    /**
+     * A producer paired with a consumer whose client then left, before any byte reached it: once the
+     * producer has sent its stream, the relay finds the consumer gone and the producer waits again.
+     */
+    private RawHttp.Pair producerWaitingAgainWithTenBytes(String path) throws Exception {
+        RawHttp.Pair pair = RawHttp.Pair.open(relay.port(), path);
+        pair.consumer().close();
+        // Nothing outside the relay shows when it has noticed a paired consumer's close (its
+        // watch, a virtual thread woken by the close, takes microseconds): a pause stands in.
+        Thread.sleep(300);
+        pair.producer().chunk("ten bytes!");
+        pair.producer().lastChunk();
+        relay.awaitWaiting(Side.PRODUCER, 1); // the producer waits for a live consumer again
+        return pair;
     }
 }

@@ -64,7 +64,7 @@ final class DataService implements HttpService {
             try {
                 outcome = awaitTransfer(handoff, new ConsumerEnd(res, me), deadline);
                 while (outcome == Outcome.PRODUCER_VANISHED && me.rewait()) {
-                    core.lanes.waitsAgain(path, Side.CONSUMER); // a reader present again ([CONN-2])
+                    core.lanes.waitsAgain(path, Side.CONSUMER, me);
                     outcome = awaitTransfer(handoff, new ConsumerEnd(res, me), deadline);
                 }
             } catch (RuntimeException e) { // refused, or its client left: the path is free before anyone hears
@@ -211,7 +211,8 @@ final class DataService implements HttpService {
 
     /**
      * Ends a paired consumer whose client had left before the pairing (its watch saw it only now)
-     * and waits for the next consumer on the path, within the producer's own wait limit.
+     * and waits for the next consumer on the path, within the producer's own wait limit: a waiting
+     * producer again, for the waiting room and for Connect.
      *
      * @throws RelayException 504 or 503 when none comes, which ends the transfer as the consumer's going
      */
@@ -219,7 +220,8 @@ final class DataService implements HttpService {
         gone.finish(Outcome.CONSUMER_GONE); // its thread closes its connection
         core.metrics.left(RelayMetrics.Waiting.CONSUMER);
         core.lanes.free(path, Side.CONSUMER);
-        try (Waiter me = core.room.enter(RelayMetrics.Waiting.PRODUCER)) {
+        try (Waiter me = core.room.waiter(RelayMetrics.Waiting.PRODUCER)) {
+            core.lanes.waitsAgain(path, Side.PRODUCER, me);
             ConsumerEnd next = awaitConsumer(handoff, me, deadline);
             next.waiter().leaveRoom();
             return next;

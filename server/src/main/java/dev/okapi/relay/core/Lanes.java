@@ -56,13 +56,15 @@ final class Lanes {
     }
 
     /**
-     * {@code side}'s holder waits again after a pairing that came to nothing: the Connect waiters
-     * that await that side (registered while it streamed) are released.
+     * {@code waiter} waits again on {@code side} of {@code path}, which its client holds: a consumer
+     * after a pairing that came to nothing, or a producer whose consumer left at the pairing. The
+     * Connect waiters that await that side, registered while it streamed, are released ([CONN-2]).
      */
-    void waitsAgain(StreamPath path, Side side) {
+    void waitsAgain(StreamPath path, Side side, Waiter waiter) {
         lanes.computeIfPresent(path, (p, l) -> {
+            l.holders[side.ordinal()] = waiter;
             l.release(awaiting(side));
-            return l.isEmpty() ? null : l;
+            return l;
         });
     }
 

@@ -62,13 +62,6 @@ final class WaitingRoom {
         }
     }
 
-    /** A counted waiter: {@link #waiter} and {@link #admit}. */
-    Waiter enter(RelayMetrics.Waiting kind) {
-        Waiter waiter = waiter(kind);
-        admit(waiter);
-        return waiter;
-    }
-
     private void exit(Waiter waiter) {
         if (!waiters.remove(waiter)) {
             return; // never counted, or given back already
