@@ -33,8 +33,7 @@ final class Lanes {
             Lane held = l == null ? new Lane() : l;
             found[0] = held.holders[side.ordinal()];
             if (found[0] == null) {
-                held.holders[side.ordinal()] = waiter;
-                held.release(awaiting(side));
+                held.take(side, waiter);
             }
             return held;
         });
@@ -62,8 +61,7 @@ final class Lanes {
      */
     void waitsAgain(StreamPath path, Side side, Waiter waiter) {
         lanes.computeIfPresent(path, (p, l) -> {
-            l.holders[side.ordinal()] = waiter;
-            l.release(awaiting(side));
+            l.take(side, waiter);
             return l;
         });
     }
@@ -110,11 +108,6 @@ final class Lanes {
         });
     }
 
-    /** The Connect mode whose waiters await {@code side}: a consumer is the reader that await-reader waits for. */
-    private static Wire.Mode awaiting(Side side) {
-        return side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER;
-    }
-
     /** One stream path, its sides indexed by {@link Side#ordinal()}; only touched inside {@code compute}. */
     private static final class Lane {
         final SynchronousQueue<ConsumerEnd> handoff = new SynchronousQueue<>();
@@ -124,6 +117,16 @@ final class Lanes {
 
         List<Waiter> connect(Wire.Mode mode) {
             return mode == Wire.Mode.AWAIT_READER ? awaitReader : awaitWriter;
+        }
+
+        /**
+         * {@code waiter} holds {@code side} from now on, as a client waiting there: the peer that the
+         * Connect waiters awaiting that side wait for, so they are released (a consumer is the reader
+         * that await-reader waits for).
+         */
+        void take(Side side, Waiter waiter) {
+            holders[side.ordinal()] = waiter;
+            release(side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER);
         }
 
         /** Releases the Connect waiters of {@code mode}; true if one of them was still waiting. */
