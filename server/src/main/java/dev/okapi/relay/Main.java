@@ -18,7 +18,6 @@ import dev.okapi.relay.access.TokenStoreException;
 import dev.okapi.relay.core.Core;
 import dev.okapi.relay.core.RelayConfig;
 import dev.okapi.relay.core.RelayException;
-import dev.okapi.relay.core.RelayMetrics;
 import dev.okapi.relay.manage.OperatorCli;
 
 import io.helidon.config.Config;
@@ -165,7 +164,7 @@ public final class Main {
                 Thread.ofPlatform().daemon().name("okapi-timer").factory());
         PublicUrl publicUrl = PublicUrl.from(config.get("relay"));
         Core core = new Core(relay, new AccessGate(auth.access(), TokenQuota.from(config.get("relay"))),
-                new RelayMetrics(auth.usage()), timer, publicUrl::of);
+                new CoreMeters(auth.usage()), timer, publicUrl::of);
         EdgeConfig edgeConfig = EdgeConfig.from(config.get("relay"));
         Edge edge = new Edge(edgeConfig, timer);
         Consumer<HttpRouting.Builder> routing = r -> {

@@ -5,7 +5,7 @@ import java.util.Locale;
 import dev.okapi.protocol.Wire.ControlLine;
 
 /** How a paired transfer ended; the metrics and the transfer log use {@link #label()}. */
-enum Outcome {
+public enum Outcome {
     /** Every byte reached the consumer and its response ended cleanly. */
     COMPLETED(null),
     /**
@@ -35,7 +35,7 @@ enum Outcome {
         return line;
     }
 
-    String label() {
+    public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,126 +1,37 @@
 package dev.okapi.relay.core;
 
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongConsumer;
-
-import io.helidon.metrics.api.Counter;
-import io.helidon.metrics.api.DistributionStatisticsConfig;
-import io.helidon.metrics.api.DistributionSummary;
-import io.helidon.metrics.api.Gauge;
-import io.helidon.metrics.api.MeterRegistry;
-import io.helidon.metrics.api.Metrics;
-import io.helidon.metrics.api.Tag;
-import io.helidon.metrics.api.Timer;
 
 /**
- * The core's meters in Helidon's global registry, served as Prometheus text on
- * {@code /observe/metrics}: counters and gauges that the core moves, and nothing that reads the
- * core's own state. Labels never carry a path or a token: paths are unbounded in number and may be
- * confidential, so they go to the transfer log only.
- *
- * <p>The registry is one per JVM, and so are the gauges' values: several relays in one JVM (tests)
- * add up, as the counters do.
+ * What the core counts, as it happens. The core owns this interface and the wiring turns the calls
+ * into meters, so that the core holds no registry and no meter reads its state back.
  */
-public final class RelayMetrics {
+public interface RelayMetrics {
 
     /** What waits, as the gauges name it. */
     enum Waiting {
         PRODUCER, CONSUMER, CONNECT;
 
-        String label() {
+        public String label() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
 
-    private static final Map<Waiting, AtomicInteger> WAITING = new EnumMap<>(Map.of(
-            Waiting.PRODUCER, new AtomicInteger(), Waiting.CONSUMER, new AtomicInteger(), Waiting.CONNECT, new AtomicInteger()));
-    private static final AtomicInteger TRANSFERS = new AtomicInteger();
+    /** {@code delta} more (or fewer) clients of {@code kind} wait for a peer. */
+    void waiting(Waiting kind, int delta);
 
-    private final Counter bytes;
-    private final Map<Outcome, Counter> ended = new EnumMap<>(Outcome.class);
-    private final Map<Waiting, Counter> left = new EnumMap<>(Waiting.class);
-    private final Timer pairing;
-    private final Timer duration;
-    private final DistributionSummary size;
-    private final LongConsumer usage;
+    /** A waiting client of {@code kind} went away before its peer came. */
+    void left(Waiting kind);
 
-    /** @param usage told of every relayed byte, for the Management API's usage.show; may do nothing */
-    public RelayMetrics(LongConsumer usage) {
-        this.usage = Objects.requireNonNull(usage, "usage required");
-        MeterRegistry registry = Metrics.globalRegistry();
-        bytes = registry.getOrCreate(Counter.builder("okapi.bytes.relayed").description("Payload bytes written to consumers"));
-        for (Outcome o : Outcome.values()) {
-            ended.put(o, registry.getOrCreate(Counter.builder("okapi.transfers").description("Paired transfers by how they ended")
-                    .tags(List.of(Tag.create("outcome", o.label())))));
-        }
-        for (Waiting w : Waiting.values()) {
-            left.put(w, registry.getOrCreate(Counter.builder("okapi.left.waiting")
-                    .description("Clients that went away while waiting for a peer").tags(List.of(Tag.create("side", w.label())))));
-        }
-        // Histograms with fixed buckets, not summaries: a summary's quantiles decay to 0 between
-        // rare events and cannot be added up across nodes; buckets can (histogram_quantile).
-        pairing = registry.getOrCreate(Timer.builder("okapi.pairing.wait").description("Time the first side of a pair waited for the second")
-                .buckets(seconds(0.01, 0.1, 1, 10, 60, 300, 900, 3600)));
-        duration = registry.getOrCreate(Timer.builder("okapi.transfer.duration")
-                .description("Paired transfers' time from pairing to their end (a producer gone before its first byte not counted)")
-                .buckets(seconds(0.1, 1, 10, 60, 600, 3600, 6 * 3600, 24 * 3600)));
-        size = registry.getOrCreate(DistributionSummary.builder("okapi.transfer.size").baseUnit("bytes")
-                .description("Paired transfers' payload bytes read from the producer (a producer gone before its first byte not counted)")
-                .distributionStatisticsConfig(DistributionStatisticsConfig.builder()
-                        .buckets(1024, 65_536, 1_048_576, 16_777_216, 268_435_456, 1_073_741_824, 17_179_869_184d, 274_877_906_944d)));
-        gauge(registry, "okapi.waiting", "Producers waiting on the Data API", WAITING.get(Waiting.PRODUCER), "producer");
-        gauge(registry, "okapi.waiting", "Consumers waiting on the Data API", WAITING.get(Waiting.CONSUMER), "consumer");
-        gauge(registry, "okapi.connect.waiting", "Requests waiting on the Connect API", WAITING.get(Waiting.CONNECT), null);
-        gauge(registry, "okapi.transfers.active", "Transfers running now", TRANSFERS, null);
-    }
+    /** {@code delta} more (or fewer) transfers run. */
+    void transfers(int delta);
 
-    void waiting(Waiting kind, int delta) {
-        WAITING.get(kind).addAndGet(delta);
-    }
+    /** {@code bytes} more were copied to consumers. */
+    void relayed(int bytes);
 
-    void left(Waiting kind) {
-        left.get(kind).increment();
-    }
-
-    void transfers(int delta) {
-        TRANSFERS.addAndGet(delta);
-    }
-
-    void relayed(int n) {
-        bytes.increment(n);
-        usage.accept(n);
-    }
+    /** A pair formed, after its first side waited {@code waitedNanos}. */
+    void paired(long waitedNanos);
 
     /** A paired transfer ended: its outcome, and for a real transfer its size and duration. */
-    void ended(Outcome outcome, long bytes, long nanos) {
-        ended.get(outcome).increment();
-        if (outcome != Outcome.PRODUCER_VANISHED) {
-            size.record(bytes);
-            duration.record(nanos, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private static Duration[] seconds(double... values) {
-        return Arrays.stream(values).mapToObj(v -> Duration.ofNanos((long) (v * 1e9))).toArray(Duration[]::new);
-    }
-
-    void paired(long waitedNanos) {
-        pairing.record(waitedNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private static void gauge(MeterRegistry registry, String name, String description, AtomicInteger value, String side) {
-        Gauge.Builder<Integer> b = Gauge.builder(name, value::get).description(description);
-        if (side != null) {
-            b.tags(List.of(Tag.create("side", side)));
-        }
-        registry.getOrCreate(b);
-    }
+    void ended(Outcome outcome, long bytes, long nanos);
 }
