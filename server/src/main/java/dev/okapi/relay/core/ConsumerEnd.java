@@ -1,7 +1,6 @@
 package dev.okapi.relay.core;
 
 import java.io.OutputStream;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -21,12 +20,6 @@ import io.helidon.webserver.http.ServerResponse;
  * @param since when the consumer started waiting ({@link System#nanoTime()}), for the pairing time
  */
 record ConsumerEnd(ServerResponse response, Waiter waiter, long since, CompletableFuture<Outcome> outcome) {
-
-    ConsumerEnd {
-        Objects.requireNonNull(response, "response required");
-        Objects.requireNonNull(waiter, "waiter required");
-        Objects.requireNonNull(outcome, "outcome required");
-    }
 
     ConsumerEnd(ServerResponse response, Waiter waiter) {
         this(response, waiter, System.nanoTime(), new CompletableFuture<>());

@@ -25,7 +25,6 @@ final class ConsumerOutput extends OutputStream {
         this.commit = commit;
     }
 
-    /** Whether the consumer's response has started. */
     boolean started() {
         return out != null;
     }

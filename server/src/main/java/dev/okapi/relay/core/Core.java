@@ -55,7 +55,6 @@ public final class Core {
         this.transfers = new Transfers(config.maxTransfers(), config.idleTimeout(), timer, metrics);
     }
 
-    /** Registers the Connect and Data APIs. */
     public void routing(HttpRouting.Builder routing) {
         routing.register(Wire.CONNECT_PREFIX, connect).register(Wire.DATA_PREFIX, data);
     }
@@ -87,7 +86,6 @@ public final class Core {
         transfers.abortAll(Outcome.RELAY_SHUTDOWN, notice);
     }
 
-    /** How many transfers run now. */
     public int transfersRunning() {
         return transfers.size();
     }

@@ -85,26 +85,22 @@ final class DataService implements HttpService {
     /** Offers the consumer's end until a producer takes it, then waits for the transfer's outcome. */
     private Outcome awaitTransfer(SynchronousQueue<ConsumerEnd> handoff, ConsumerEnd end, long deadline) {
         Waiter me = end.waiter();
-        boolean taken = handoff.offer(end); // a producer already there: no wait, no place in the waiting room
-        if (!taken) {
-            core.room.admit(me);
-        }
-        while (true) {
-            try {
-                if (taken || handoff.offer(end, deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                    // Taken; the producer now pairs with it, or finds that it left (and interrupts nothing:
-                    // its watch's leave() did already), or was refused.
-                    return end.awaitOutcome();
+        try {
+            if (!handoff.offer(end)) { // no producer there yet: it waits, with a place in the waiting room
+                core.room.admit(me);
+                while (!handoff.offer(end, deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    if (System.nanoTime() >= deadline) {
+                        throw me.ended(Side.PRODUCER);
+                    }
                 }
-            } catch (InterruptedException e) {
-                if (me.state() == Waiter.State.PAIRED) {
-                    throw new CloseConnectionException("interrupted while streaming"); // the server stops
-                }
-                me.stopped();
             }
-            if (me.state() != Waiter.State.WAITING || System.nanoTime() >= deadline) {
-                throw me.ended(Side.PRODUCER);
+            return end.awaitOutcome(); // the producer pairs with it, or finds that it left (see leave())
+        } catch (InterruptedException e) {
+            if (me.state() == Waiter.State.PAIRED) {
+                throw new CloseConnectionException("interrupted while streaming"); // the server stops
             }
+            me.stopped();
+            throw me.ended(Side.PRODUCER);
         }
     }
 
@@ -183,30 +179,32 @@ final class DataService implements HttpService {
      * @throws RelayException 504 when the wait limit passes, 503 at shutdown
      */
     private ConsumerEnd awaitConsumer(SynchronousQueue<ConsumerEnd> handoff, Waiter me, long deadline) {
-        boolean counted = false; // a consumer that is there already: no wait, no place in the waiting room
-        while (true) {
-            ConsumerEnd end = null;
-            try {
-                end = counted ? handoff.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS) : handoff.poll();
-            } catch (InterruptedException e) {
-                me.stopped();
-            }
-            if (end == null && !counted) {
-                core.room.admit(me);
-                counted = true;
-                continue;
-            }
-            if (end != null && !end.waiter().gone(SETTLE_PAIRING) && end.waiter().pair()) {
-                if (me.pair()) {
-                    return end;
+        try {
+            ConsumerEnd end = handoff.poll(); // a consumer there already: no wait, no place in the waiting room
+            while (end == null || !pairs(end, me)) {
+                if (me.state() != Waiter.State.WAITING || end == null && System.nanoTime() >= deadline) {
+                    throw me.ended(Side.CONSUMER);
                 }
-                end.finish(Outcome.PRODUCER_VANISHED); // this producer left just now: the consumer waits on
+                core.room.admit(me); // counted from its first miss on
+                end = handoff.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             }
-            // A consumer that had left while waiting is never paired with: look for the next one.
-            if (me.state() != Waiter.State.WAITING || end == null && System.nanoTime() >= deadline) {
-                throw me.ended(Side.CONSUMER);
-            }
+            return end;
+        } catch (InterruptedException e) {
+            me.stopped();
+            throw me.ended(Side.CONSUMER);
         }
+    }
+
+    /** Pairs the producer {@code me} with a consumer taken from the queue, unless either has left. */
+    private static boolean pairs(ConsumerEnd end, Waiter me) {
+        if (end.waiter().gone(SETTLE_PAIRING) || !end.waiter().pair()) {
+            return false; // a consumer that left while waiting is never paired with
+        }
+        if (me.pair()) {
+            return true;
+        }
+        end.finish(Outcome.PRODUCER_VANISHED); // this producer left just now: the consumer waits on
+        return false;
     }
 
     /**

@@ -17,10 +17,8 @@ public interface Gate {
     Gate OPEN = (req, res, path, need, api) -> Pass.UNLIMITED;
 
     /**
-     * Lets a validated request through or refuses it (the refusal is thrown, with any headers it
-     * needs already set on {@code res}).
-     *
-     * @throws RelayException 401, 403 or 503: the answer the client gets
+     * Lets a validated request through, or throws the client's answer (401, 403 or 503) with any
+     * headers it needs already set on {@code res}.
      */
     Pass admit(ServerRequest req, ServerResponse res, StreamPath path, Wire.Access need, Api api);
 
@@ -32,7 +30,6 @@ public interface Gate {
     /** What one admitted request may use: its holder's share of the waiting room and of bandwidth. */
     interface Pass {
 
-        /** No limits and no holder: what {@link #OPEN} gives. */
         Pass UNLIMITED = new Pass() {
         };
 

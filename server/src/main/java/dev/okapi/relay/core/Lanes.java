@@ -21,8 +21,7 @@ final class Lanes {
     private final ConcurrentHashMap<StreamPath, Lane> lanes = new ConcurrentHashMap<>();
 
     /**
-     * Holds {@code side} of {@code path} for a client that will wait there, until {@link #free}; a
-     * side that arrives is the peer that the opposite side's Connect waiters await, so they are released.
+     * Holds {@code side} of {@code path} for a client that will wait there, until {@link #free}.
      *
      * @return the path's handoff
      * @throws RelayException 409 if another client holds that side
@@ -56,8 +55,7 @@ final class Lanes {
 
     /**
      * {@code waiter} waits again on {@code side} of {@code path}, which its client holds: a consumer
-     * after a pairing that came to nothing, or a producer whose consumer left at the pairing. The
-     * Connect waiters that await that side, registered while it streamed, are released ([CONN-2]).
+     * whose producer vanished, or a producer whose consumer had left at the pairing ([CONN-2]).
      */
     void waitsAgain(StreamPath path, Side side, Waiter waiter) {
         lanes.computeIfPresent(path, (p, l) -> {
@@ -119,11 +117,7 @@ final class Lanes {
             return mode == Wire.Mode.AWAIT_READER ? awaitReader : awaitWriter;
         }
 
-        /**
-         * {@code waiter} holds {@code side} from now on, as a client waiting there: the peer that the
-         * Connect waiters awaiting that side wait for, so they are released (a consumer is the reader
-         * that await-reader waits for).
-         */
+        /** {@code waiter} waits on {@code side}: the peer that Connect's waiters for that side await. */
         void take(Side side, Waiter waiter) {
             holders[side.ordinal()] = waiter;
             release(side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER);

@@ -36,7 +36,7 @@ final class ProducerInput extends FilterInputStream {
         in = body;
     }
 
-    /** The body itself, for draining it once the copy is over. */
+    /** The body itself, for a drain after the copy. */
     InputStream body() {
         return in;
     }
@@ -82,7 +82,7 @@ final class ProducerInput extends FilterInputStream {
         return n;
     }
 
-    /** Adds the bytes read since the last report to the metrics. */
+    /** Adds the bytes read since the last report to the metrics: once per MiB, not per read. */
     void report() {
         if (unreported > 0) {
             metrics.relayed(unreported);
@@ -94,7 +94,6 @@ final class ProducerInput extends FilterInputStream {
         return bytes;
     }
 
-    /** Nanoseconds since a byte last came in (or since the start). */
     long idleNanos(long now) {
         return now - lastProgress;
     }
@@ -117,7 +116,6 @@ final class ProducerInput extends FilterInputStream {
         return true;
     }
 
-    /** The relay's abort, if one was asked for. */
     Outcome aborted() {
         return abort;
     }

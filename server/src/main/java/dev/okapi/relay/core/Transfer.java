@@ -210,7 +210,7 @@ final class Transfer {
 
     /** Starts the response of the consumer that is still there with the producer's content headers. */
     private OutputStream startConsumer() {
-        while (consumer.waiter().clientGone()) {
+        while (consumer.waiter().gone(Duration.ZERO)) {
             consumer = replace.apply(consumer);
         }
         return consumer.start(req.headers());

@@ -14,37 +14,30 @@ import io.helidon.webserver.CloseConnectionException;
 
 /**
  * One client waiting for its peer, and how its wait ends: paired by the peer, left (its client went
- * away), refused (the relay shuts down), or expired (its own wait limit). Each of these is one
- * compare-and-set from {@link State#WAITING}, so exactly one of them wins however they race; the
- * loser learns it from the return value. The waiting thread is woken by the winner.
- *
- * <p>Created and counted by the {@link WaitingRoom}; {@link #close()} gives its place back.
+ * away), refused (the relay shuts down), or expired (its own wait limit). Each is one
+ * compare-and-set from {@link State#WAITING}, so exactly one wins however they race, and the winner
+ * wakes the waiting thread. Created and counted by the {@link WaitingRoom}.
  */
 final class Waiter implements AutoCloseable {
 
-    /** Where a wait stands. */
     enum State {
         WAITING, PAIRED, LEFT, REFUSED, EXPIRED
     }
 
     private static final RelayException STOPPED = new RelayException(Wire.UNAVAILABLE, "relay is stopping");
 
+    final RelayMetrics.Waiting kind;
     private final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
+    private final AtomicReference<RelayException> refusal = new AtomicReference<>();
     private final Thread thread = Thread.currentThread();
-    private final RelayMetrics.Waiting kind;
     private final Consumer<Waiter> onClose;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean clientGone;
     private volatile Watch watch;
-    private final AtomicReference<RelayException> refusal = new AtomicReference<>();
 
     Waiter(RelayMetrics.Waiting kind, Consumer<Waiter> onClose) {
         this.kind = kind;
         this.onClose = onClose;
-    }
-
-    RelayMetrics.Waiting kind() {
-        return kind;
     }
 
     State state() {
@@ -60,7 +53,7 @@ final class Waiter implements AutoCloseable {
         return false;
     }
 
-    /** Its client went away (called by its {@link Watch}): a waiting thread is woken. */
+    /** Its client went away (called by its {@link Watch}). */
     void leave() {
         clientGone = true;
         if (state.compareAndSet(State.WAITING, State.LEFT)) {
@@ -68,9 +61,9 @@ final class Waiter implements AutoCloseable {
         }
     }
 
-    /** The relay will not serve it (shutdown): a waiting thread is woken and answers {@code why}. */
+    /** The relay will not serve it (shutdown); the first reason given is the one answered. */
     void refuse(RelayException why) {
-        refusal.compareAndSet(null, why); // the first reason given is the one answered
+        refusal.compareAndSet(null, why);
         if (state.compareAndSet(State.WAITING, State.REFUSED)) {
             thread.interrupt();
         }
@@ -89,10 +82,7 @@ final class Waiter implements AutoCloseable {
         return state.compareAndSet(State.WAITING, State.EXPIRED);
     }
 
-    /**
-     * Waits again after a pairing that came to nothing (the producer had gone before its first
-     * byte); false if its own client has gone meanwhile.
-     */
+    /** Waits again after its producer had gone before the first byte; false if its own client has gone too. */
     boolean rewait() {
         return !clientGone && state.compareAndSet(State.PAIRED, State.WAITING);
     }
@@ -100,8 +90,6 @@ final class Waiter implements AutoCloseable {
     /**
      * What the waiting thread throws when its wait ended without a pairing: 504 when its limit
      * passed, the relay's refusal, or a silent close for a client that has left.
-     *
-     * @param awaited the side it waited for, for the 504's reason
      */
     RuntimeException ended(Side awaited) {
         Thread.interrupted(); // the wake-up that ended the wait must not hit the answer's writes
@@ -125,20 +113,15 @@ final class Waiter implements AutoCloseable {
      */
     boolean gone(Duration bound) {
         Watch w = watch;
-        if (w != null) {
+        if (w != null && bound.isPositive()) {
             w.settle(bound);
         }
         return clientGone;
     }
 
-    /** Waits until its own thread has ended its wait and given its path and place back; false after {@code bound}. */
+    /** Waits until its own thread has given its path and place back; false after {@code bound}. */
     boolean awaitClosed(Duration bound) throws InterruptedException {
         return closed.await(bound.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    /** Whether its client has gone (its watch saw the connection end), whatever its wait's state. */
-    boolean clientGone() {
-        return clientGone;
     }
 
     /** Gives its place in the waiting room back, if it has one: from the producer's thread once paired. */
@@ -147,9 +130,9 @@ final class Waiter implements AutoCloseable {
     }
 
     /**
-     * Its own thread is done with the wait: its place and its path are given back. Only this opens
-     * {@link #awaitClosed}: a consumer that waits again after its producer vanished has left the room
-     * once already, and a newcomer must not take its path before its thread has freed it.
+     * Its own thread is done with the wait. Only this opens {@link #awaitClosed}: a consumer that
+     * waits again after its producer vanished has left the room once already, and a newcomer must
+     * not take its path before its thread has freed it.
      */
     @Override
     public void close() {

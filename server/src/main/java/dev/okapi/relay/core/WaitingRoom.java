@@ -55,7 +55,7 @@ final class WaitingRoom {
             waiters.remove(waiter);
             throw new RelayException(Wire.UNAVAILABLE, "too many clients waiting (limit " + max + ")");
         }
-        metrics.waiting(waiter.kind(), +1);
+        metrics.waiting(waiter.kind, +1);
         RelayException why = closed;
         if (why != null) {
             waiter.refuse(why); // closed while entering: shutdown's sweep may have missed it
@@ -67,9 +67,9 @@ final class WaitingRoom {
             return; // never counted, or given back already
         }
         count.decrementAndGet();
-        metrics.waiting(waiter.kind(), -1);
+        metrics.waiting(waiter.kind, -1);
         if (waiter.state() == Waiter.State.LEFT) {
-            metrics.left(waiter.kind());
+            metrics.left(waiter.kind);
         }
     }
 
