@@ -106,6 +106,7 @@ final class DataService implements HttpService {
 
     private void produce(ServerRequest req, ServerResponse res) throws InterruptedException {
         long start = System.nanoTime();
+        long deadline = start + core.config.maxWait().toNanos();
         StreamPath path = null;
         Gate.Pass pass;
         ConsumerEnd end;
@@ -127,7 +128,7 @@ final class DataService implements HttpService {
                 handoff = hold(path, Side.PRODUCER, me);
                 try {
                     watch = me.watch(Upload.watchKeep(req));
-                    end = awaitConsumer(handoff, me, start + core.config.maxWait().toNanos());
+                    end = awaitConsumer(handoff, me, deadline);
                 } catch (RuntimeException e) {
                     core.lanes.free(path, Side.PRODUCER);
                     throw e;
@@ -136,7 +137,6 @@ final class DataService implements HttpService {
             end.waiter().leaveRoom(); // the consumer streams now, no longer waits
             core.metrics.paired(System.nanoTime() - Math.min(start, end.since()));
             StreamPath streamed = path;
-            long deadline = start + core.config.maxWait().toNanos();
             transfer = new Transfer(core, req, res, end, pass, () -> core.lanes.free(streamed, Side.PRODUCER, Side.CONSUMER),
                     gone -> replace(gone, streamed, handoff, deadline));
             try {
