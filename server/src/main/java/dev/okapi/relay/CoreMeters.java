@@ -105,13 +105,13 @@ final class CoreMeters implements RelayMetrics {
         }
     }
 
-    private static Duration[] seconds(double... values) {
-        return Arrays.stream(values).mapToObj(v -> Duration.ofNanos((long) (v * 1e9))).toArray(Duration[]::new);
-    }
-
     @Override
     public void paired(long waitedNanos) {
         pairing.record(waitedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static Duration[] seconds(double... values) {
+        return Arrays.stream(values).mapToObj(v -> Duration.ofNanos((long) (v * 1e9))).toArray(Duration[]::new);
     }
 
     private static void gauge(MeterRegistry registry, String name, String description, AtomicInteger value, String side) {

@@ -117,7 +117,7 @@ final class Lanes {
             return mode == Wire.Mode.AWAIT_READER ? awaitReader : awaitWriter;
         }
 
-        /** {@code waiter} waits on {@code side}: the peer that Connect's waiters for that side await. */
+        /** {@code waiter} waits on {@code side}: the peer that Connect's waiters for that side await, released now. */
         void take(Side side, Waiter waiter) {
             holders[side.ordinal()] = waiter;
             release(side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER);
