@@ -22,10 +22,6 @@ public final class RelayException extends RuntimeException {
         this.status = status;
     }
 
-    int status() {
-        return status;
-    }
-
     /** Answers the refused request: the status and the reason as one line of plain text. */
     public void answer(ServerResponse res) {
         res.status(status)
