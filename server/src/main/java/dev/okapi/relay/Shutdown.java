@@ -7,8 +7,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire.ControlLine;
-import dev.okapi.protocol.Wire;
-import dev.okapi.relay.core.RelayException;
 import dev.okapi.relay.core.Core;
 
 import io.helidon.config.Config;
@@ -44,7 +42,6 @@ public final class Shutdown {
 
     private static final Logger LOG = Logger.getLogger(Shutdown.class.getName());
     /** The refusal every waiting and arriving client gets. */
-    static final String REASON = "relay is shutting down";
     /** How long a copy moving bytes has to see the abort itself before it is interrupted. */
     private static final Duration NOTICE = Duration.ofMillis(200);
 
@@ -114,7 +111,7 @@ public final class Shutdown {
         // First the waiting room, then the listeners: a waiter woken by Helidon's stop (it
         // interrupts idle connections only, but to be sure) must find the 503 already there.
         int running = core.transfersRunning(); // as the signal found them, before anyone is answered
-        core.closeWaitingRoom(new RelayException(Wire.UNAVAILABLE, REASON));
+        core.closeWaitingRoom();
         Thread stopper = Thread.ofPlatform().name("okapi-stop").start(server::stop);
         log("shutting down: " + running + " transfer(s) running, grace " + grace.toSeconds() + " s");
         try {

@@ -60,19 +60,19 @@ final class ConnectService implements HttpService {
         Duration wait = query.first(Wire.PARAM_TIMEOUT).map(this::timeout).orElse(core.config.maxWait());
         boolean redirect = query.first(Wire.PARAM_REDIRECT).map(ConnectService::flag).orElse(false);
         String dataUrl = core.origin.apply(req) + Wire.DATA_PREFIX + path.value();
-        Wire.Access need = mode == Wire.Mode.AWAIT_READER ? Wire.Access.WRITE : Wire.Access.READ;
+        Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
+        Wire.Access need = awaited == Side.CONSUMER ? Wire.Access.WRITE : Wire.Access.READ;
         // After every 400 (spec precedence) and before waiting: a refused request learns nothing.
         Gate.Pass pass = core.gate.admit(req, res, path, need, Gate.Api.CONNECT);
-        Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
         Watch watch = null;
         try (Gate.Slot slot = pass.waiting(); Waiter me = core.room.waiter(RelayMetrics.Waiting.CONNECT)) {
-            if (!core.lanes.awaitPeer(path, mode, me)) {
+            if (!core.lanes.awaitPeer(path, awaited, me)) {
                 try {
                     core.room.admit(me); // it waits: a place in the waiting room, and a watch
                     watch = me.watch(0);
                     awaitPeer(me, awaited, System.nanoTime() + wait.toNanos());
                 } catch (RuntimeException e) {
-                    core.lanes.forget(path, mode, me);
+                    core.lanes.forget(path, awaited, me);
                     // Refused before it waited, nothing reads its connection: it may serve another request.
                     throw e instanceof RelayException refused && watch != null ? refused.answerAndClose(res) : e;
                 }
@@ -84,14 +84,11 @@ final class ConnectService implements HttpService {
 
     /** Parks until the waiter is released by its peer, or its wait ends otherwise. */
     private static void awaitPeer(Waiter me, Side awaited, long deadline) {
-        while (me.state() == Waiter.State.WAITING) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                break;
-            }
+        long left;
+        while (me.state() == Waiter.State.WAITING && (left = deadline - System.nanoTime()) > 0) {
             LockSupport.parkNanos(left);
             if (Thread.interrupted()) {
-                me.stopped();
+                me.refuse();
             }
         }
         // The limit passed: expire, unless a peer released it this very instant (then it is paired).
@@ -102,15 +99,14 @@ final class ConnectService implements HttpService {
     }
 
     private static void answer(ServerResponse res, boolean redirect, String dataUrl, Optional<String> token) {
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
         if (redirect) {
             // A token given in the query would not survive the redirect otherwise.
             String location = token.map(t -> dataUrl + "?" + Wire.PARAM_ACCESS_TOKEN + "="
                     + URLEncoder.encode(t, StandardCharsets.UTF_8)).orElse(dataUrl);
-            res.status(Wire.REDIRECT).header(HeaderNames.LOCATION, location)
-                    .header(HeaderNames.CACHE_CONTROL, "no-store").send();
+            res.status(Wire.REDIRECT).header(HeaderNames.LOCATION, location).send();
         } else {
-            res.status(Wire.OK).header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
-                    .header(HeaderNames.CACHE_CONTROL, "no-store").send(dataUrl);
+            res.status(Wire.OK).header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN).send(dataUrl);
         }
     }
 

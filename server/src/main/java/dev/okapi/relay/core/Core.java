@@ -34,8 +34,6 @@ public final class Core {
     final WaitingRoom room;
     final Lanes lanes = new Lanes();
     final Transfers transfers;
-    private final DataService data = new DataService(this);
-    private final ConnectService connect = new ConnectService(this);
 
     /**
      * @param gate    access control, or {@link Gate#OPEN}
@@ -56,7 +54,7 @@ public final class Core {
     }
 
     public void routing(HttpRouting.Builder routing) {
-        routing.register(Wire.CONNECT_PREFIX, connect).register(Wire.DATA_PREFIX, data);
+        routing.register(Wire.CONNECT_PREFIX, new ConnectService(this)).register(Wire.DATA_PREFIX, new DataService(this));
     }
 
     /**
@@ -71,9 +69,9 @@ public final class Core {
         res.next();
     }
 
-    /** Answers every waiting client, and every later one, with {@code why}; running transfers go on. */
-    public void closeWaitingRoom(RelayException why) {
-        room.close(why);
+    /** Answers every waiting client, and every later one, with a 503; running transfers go on. */
+    public void closeWaitingRoom() {
+        room.close();
     }
 
     /** Waits until no transfer runs, or until {@code deadline}; true if none runs. */

@@ -10,7 +10,6 @@ import dev.okapi.relay.http.Upload;
 import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -30,10 +29,7 @@ import io.helidon.webserver.http.ServerResponse;
  */
 final class DataService implements HttpService {
 
-    /**
-     * How long a pairing waits for the consumer's watch to look again (see {@link Watch#settle}); a
-     * departure it misses is still caught before the first byte (see {@link #replace}).
-     */
+    /** A pairing's wait for the consumer's watch to look again; what it misses, {@link #replace} catches. */
     private static final Duration SETTLE_PAIRING = Duration.ofMillis(20);
 
     private final Core core;
@@ -75,8 +71,7 @@ final class DataService implements HttpService {
                 core.lanes.free(path, Side.CONSUMER); // its own client left while it was being paired
             }
             if (outcome != Outcome.COMPLETED) {
-                // Throwing (not returning) is what keeps Helidon from sending the terminating chunk.
-                throw closed(path.value(), outcome);
+                throw closed(path, outcome); // not returning keeps Helidon from sending the terminating chunk
             }
             Watch.handBack(req, watch, core.config.idleBound());
         }
@@ -94,12 +89,12 @@ final class DataService implements HttpService {
                     }
                 }
             }
-            return end.awaitOutcome(); // the producer pairs with it, or finds that it left (see leave())
+            return end.awaitOutcome();
         } catch (InterruptedException e) {
             if (me.state() == Waiter.State.PAIRED) {
                 throw new CloseConnectionException("interrupted while streaming"); // the server stops
             }
-            me.stopped();
+            me.refuse(); // its client left, or the relay stops
             throw me.ended(Side.PRODUCER);
         }
     }
@@ -108,22 +103,21 @@ final class DataService implements HttpService {
         long start = System.nanoTime();
         long deadline = start + core.config.maxWait().toNanos();
         StreamPath path = null;
-        Gate.Pass pass;
-        ConsumerEnd end;
         Watch watch = null;
-        SynchronousQueue<ConsumerEnd> handoff;
         Transfer transfer;
         try {
             path = StreamPath.below(Wire.DATA_PREFIX, req.prologue().uriPath().rawPath());
             Upload.badFraming(req).ifPresent(why -> {
                 throw new RelayException(Wire.BAD_REQUEST, why);
             });
-            pass = core.gate.admit(req, res, path, Wire.Access.WRITE, Gate.Api.DATA);
+            Gate.Pass pass = core.gate.admit(req, res, path, Wire.Access.WRITE, Gate.Api.DATA);
             long announced = req.headers().contentLength().orElse(0);
             long max = core.config.maxStreamBytes();
             if (max > 0 && announced > max) {
                 throw new RelayException(Wire.TOO_LARGE, "stream of " + announced + " bytes is over this relay's limit of " + max);
             }
+            SynchronousQueue<ConsumerEnd> handoff;
+            ConsumerEnd end;
             try (Gate.Slot slot = pass.waiting(); Waiter me = core.room.waiter(RelayMetrics.Waiting.PRODUCER)) {
                 handoff = hold(path, Side.PRODUCER, me);
                 try {
@@ -147,12 +141,7 @@ final class DataService implements HttpService {
             }
         } catch (RelayException e) {
             CloseConnectionException close = e.answerAndClose(res);
-            // A producer that waits for 100 Continue has sent nothing: close at once. One that sent
-            // its body straight away gets a short drain, or the close would reset the connection
-            // before it reads the answer. Never the whole upload.
-            if (!req.headers().contains(HeaderValues.EXPECT_100) && (watch == null || watch.join(core.config.drain()))) {
-                Drain.upload(req.content().inputStream(), core.config.drain(), core.timer);
-            }
+            Drain.refused(req, watch, core.config.drain(), core.timer); // or the close resets the answer away
             throw close;
         }
         Outcome outcome;
@@ -163,12 +152,12 @@ final class DataService implements HttpService {
         }
         if (outcome == Outcome.PRODUCER_VANISHED) {
             vanished(path, transfer.consumer());
-            throw closed(path.value(), outcome);
+            throw closed(path, outcome);
         }
         transfer.log(outcome); // before either side hears the end: a client that saw it finds the line
         transfer.consumer().finish(outcome);
         if (!transfer.tellProducer(outcome)) {
-            throw closed(path.value(), outcome);
+            throw closed(path, outcome);
         }
         Watch.handBack(req, watch, core.config.idleBound());
     }
@@ -190,7 +179,7 @@ final class DataService implements HttpService {
             }
             return end;
         } catch (InterruptedException e) {
-            me.stopped();
+            me.refuse(); // its client left, or the relay stops
             throw me.ended(Side.CONSUMER);
         }
     }
@@ -198,7 +187,7 @@ final class DataService implements HttpService {
     /** Pairs the producer {@code me} with a consumer taken from the queue, unless either has left. */
     private static boolean pairs(ConsumerEnd end, Waiter me) {
         if (end.waiter().gone(SETTLE_PAIRING) || !end.waiter().pair()) {
-            return false; // a consumer that left while waiting is never paired with
+            return false;
         }
         if (me.pair()) {
             return true;
@@ -208,9 +197,9 @@ final class DataService implements HttpService {
     }
 
     /**
-     * Ends a paired consumer whose client had left before the pairing (its watch saw it only now)
-     * and waits for the next consumer on the path, within the producer's own wait limit: a waiting
-     * producer again, for the waiting room and for Connect.
+     * Ends a paired consumer whose client had left before the first byte (its watch saw it only
+     * after the pairing), and waits within the producer's own limit for the next consumer: a
+     * waiting producer again, for the waiting room and for Connect.
      *
      * @throws RelayException 504 or 503 when none comes, which ends the transfer as the consumer's going
      */
@@ -227,23 +216,18 @@ final class DataService implements HttpService {
     }
 
     /**
-     * Takes {@code side} of {@code path} for {@code me}. A client found holding it is asked once more
-     * whether it is still there: one whose close came an instant before us gives its place up, and
-     * we take it, instead of being refused because of a ghost. One that gave it up between the two
-     * looks is no longer there to ask: we take the side, or are refused by whoever holds it now.
+     * Takes {@code side} of {@code path} for {@code me}. A client holding it is asked first whether
+     * it is still there: one whose close came an instant before us gives its place up to us, so that
+     * we are not refused because of a ghost.
      *
      * @throws RelayException 409 if a live client or a stream holds that side
      */
     private SynchronousQueue<ConsumerEnd> hold(StreamPath path, Side side, Waiter me) throws InterruptedException {
-        try {
-            return core.lanes.hold(path, side, me);
-        } catch (RelayException busy) {
-            Waiter holder = core.lanes.holder(path, side);
-            if (holder != null && !(holder.gone(core.config.drain()) && holder.awaitClosed(core.config.drain()))) {
-                throw busy;
-            }
-            return core.lanes.hold(path, side, me);
+        Waiter holder = core.lanes.holder(path, side);
+        if (holder != null && holder.gone(core.config.drain())) {
+            holder.awaitClosed(core.config.drain()); // its thread frees the path, or the hold below is refused
         }
+        return core.lanes.hold(path, side, me);
     }
 
     /** The consumer of a pairing that came to nothing waits again; the producer's side is free. */
@@ -252,8 +236,7 @@ final class DataService implements HttpService {
         end.finish(Outcome.PRODUCER_VANISHED);
     }
 
-    /** Closes a side's connection after an end that was not clean. */
-    private static CloseConnectionException closed(String path, Outcome outcome) {
+    private static CloseConnectionException closed(StreamPath path, Outcome outcome) {
         return new CloseConnectionException("transfer on " + path + " ended: " + outcome.label());
     }
 }

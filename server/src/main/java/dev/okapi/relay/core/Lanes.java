@@ -10,7 +10,7 @@ import dev.okapi.protocol.Wire;
 /**
  * The stream paths in use. Per path: which client holds each side (its {@link Waiter}, whose state
  * tells whether it waits or streams), the {@link SynchronousQueue} through which a waiting consumer
- * hands its end to the producer, and the Connect API's waiters.
+ * hands its end to the producer, and the Connect API's waiters, by the side they await.
  *
  * <p>Every change to a path is made inside {@link ConcurrentHashMap#compute}, so it is atomic for
  * that path and no lock is held across paths; a path with nothing on it is dropped at once. The
@@ -64,7 +64,6 @@ final class Lanes {
         });
     }
 
-    /** Gives {@code sides} of {@code path} back. */
     void free(StreamPath path, Side... sides) {
         lanes.computeIfPresent(path, (p, l) -> {
             for (Side side : sides) {
@@ -75,23 +74,21 @@ final class Lanes {
     }
 
     /**
-     * A Connect waiter for the peer that {@code mode} awaits: a Data waiter of that side, or a
-     * Connect waiter of the opposite mode (both are released). If neither is there, {@code waiter}
+     * A Connect waiter for the {@code awaited} side, which is present if a Data waiter holds it or a
+     * Connect waiter awaits the other side (both are released). If neither is there, {@code waiter}
      * is registered and released when one comes.
      *
      * @return true if the peer is present now
      */
-    boolean awaitPeer(StreamPath path, Wire.Mode mode, Waiter waiter) {
-        Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
-        Wire.Mode opposite = mode == Wire.Mode.AWAIT_READER ? Wire.Mode.AWAIT_WRITER : Wire.Mode.AWAIT_READER;
+    boolean awaitPeer(StreamPath path, Side awaited, Waiter waiter) {
         boolean[] present = new boolean[1];
         lanes.compute(path, (p, l) -> {
             Lane lane = l == null ? new Lane() : l;
             Waiter holder = lane.holders[awaited.ordinal()];
-            boolean released = lane.release(opposite); // every opposite waiter, whether or not a holder waits
+            boolean released = lane.release(awaited.other()); // every one of them, whether or not a holder waits
             present[0] = released || holder != null && holder.state() == Waiter.State.WAITING;
             if (!present[0]) {
-                lane.connect(mode).add(waiter);
+                lane.connect.get(awaited.ordinal()).add(waiter);
             }
             return lane.isEmpty() ? null : lane;
         });
@@ -99,9 +96,9 @@ final class Lanes {
     }
 
     /** Takes a Connect waiter whose wait ended otherwise (left, expired, refused) off its path. */
-    void forget(StreamPath path, Wire.Mode mode, Waiter waiter) {
+    void forget(StreamPath path, Side awaited, Waiter waiter) {
         lanes.computeIfPresent(path, (p, l) -> {
-            l.connect(mode).remove(waiter);
+            l.connect.get(awaited.ordinal()).remove(waiter);
             return l.isEmpty() ? null : l;
         });
     }
@@ -110,31 +107,26 @@ final class Lanes {
     private static final class Lane {
         final SynchronousQueue<ConsumerEnd> handoff = new SynchronousQueue<>();
         final Waiter[] holders = new Waiter[2];
-        final List<Waiter> awaitReader = new ArrayList<>();
-        final List<Waiter> awaitWriter = new ArrayList<>();
+        final List<List<Waiter>> connect = List.of(new ArrayList<>(), new ArrayList<>());
 
-        List<Waiter> connect(Wire.Mode mode) {
-            return mode == Wire.Mode.AWAIT_READER ? awaitReader : awaitWriter;
-        }
-
-        /** {@code waiter} waits on {@code side}: the peer that Connect's waiters for that side await, released now. */
+        /** {@code waiter} waits on {@code side}: the Connect waiters that await that side are released. */
         void take(Side side, Waiter waiter) {
             holders[side.ordinal()] = waiter;
-            release(side == Side.CONSUMER ? Wire.Mode.AWAIT_READER : Wire.Mode.AWAIT_WRITER);
+            release(side);
         }
 
-        /** Releases the Connect waiters of {@code mode}; true if one of them was still waiting. */
-        boolean release(Wire.Mode mode) {
+        /** Releases the Connect waiters that await {@code side}; true if one of them was still waiting. */
+        boolean release(Side side) {
             boolean any = false;
-            for (Waiter w : connect(mode)) {
+            for (Waiter w : connect.get(side.ordinal())) {
                 any |= w.pair();
             }
-            connect(mode).clear();
+            connect.get(side.ordinal()).clear();
             return any;
         }
 
         boolean isEmpty() {
-            return holders[0] == null && holders[1] == null && awaitReader.isEmpty() && awaitWriter.isEmpty();
+            return holders[0] == null && holders[1] == null && connect.get(0).isEmpty() && connect.get(1).isEmpty();
         }
     }
 }

@@ -18,7 +18,6 @@ final class ProducerInput extends FilterInputStream {
     private final long maxBytes;
     private final RelayMetrics metrics;
     private volatile long lastProgress = System.nanoTime();
-    private volatile boolean reading;
     private volatile Outcome abort;
     private boolean cleanEnd; // guarded by this
     private long bytes;
@@ -53,15 +52,12 @@ final class ProducerInput extends FilterInputStream {
             throw new TransferEnded(abort, null);
         }
         int n;
-        reading = true;
         try {
             n = in.read(b, off, len);
         } catch (IOException | RuntimeException e) {
             // Includes Helidon's unchecked InsufficientDataAvailableException: the upload broke off
             // without its final chunk. Never swallowed: the consumer must see an error.
             throw ended(Outcome.PRODUCER_GONE, e);
-        } finally {
-            reading = false;
         }
         lastProgress = System.nanoTime();
         if (n > 0) {
@@ -96,11 +92,6 @@ final class ProducerInput extends FilterInputStream {
 
     long idleNanos(long now) {
         return now - lastProgress;
-    }
-
-    /** Whether the copy is blocked reading the producer right now (an interrupt would close its socket). */
-    boolean reading() {
-        return reading;
     }
 
     /**

@@ -12,4 +12,8 @@ public enum Side {
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
+
+    Side other() {
+        return this == PRODUCER ? CONSUMER : PRODUCER;
+    }
 }

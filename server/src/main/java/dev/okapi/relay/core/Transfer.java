@@ -35,7 +35,7 @@ import io.helidon.webserver.http.ServerResponse;
  *
  * <p>The relay ends a transfer itself with {@link #abort}: idle too long or shutting down. The copy
  * sees the abort before its next read; one still blocked after the notice is interrupted, which
- * closes the socket it is blocked on (a producer blocked in its own read is told why first).
+ * closes the socket it is blocked on (the producer is told why first).
  */
 final class Transfer {
 
@@ -50,19 +50,17 @@ final class Transfer {
     private final Core core;
     private final String holder;
     private final long start = System.nanoTime();
-    private final Thread copier = Thread.currentThread();
     private final Runnable release;
     private Upload upload;
     private OutputStream control; // guarded by this once the producer's response started
     private boolean told;         // guarded by this: the producer got its error line
-    private boolean copying;      // guarded by this: an abort may still interrupt the copier
+    private Thread copier;        // guarded by this: set while an abort may interrupt the copy
 
     /**
-     * @param release frees the stream path; run once the end is known and before either side hears
-     *                of it, so that a client starting the next stream at once does not find it busy
-     * @param replace given a consumer whose client left before anything was written to it (its
-     *                watch may see the close only after the pairing), ends it and waits for the next
-     *                consumer on the path, so that none of the producer's bytes go to a gone client
+     * @param release frees the stream path before either side hears of the end, so that a client
+     *                starting the next stream at once does not find it busy
+     * @param replace ends a consumer that left before its first byte and waits for the next one, so
+     *                that none of the producer's bytes go to a gone client
      */
     Transfer(Core core, ServerRequest req, ServerResponse res, ConsumerEnd consumer, Gate.Pass pass, Runnable release,
              UnaryOperator<ConsumerEnd> replace) {
@@ -80,10 +78,8 @@ final class Transfer {
     /**
      * Copies the stream on the calling (producer's) thread.
      *
-     * @param watch the producer's watch, which may still read its connection: the copy waits for it
-     *              (that is, for the producer's first body bytes after the 100) before reading
-     * @return how the transfer ended; where it is not {@link Outcome#COMPLETED}, the producer's
-     *         connection must be closed by the caller
+     * @param watch the producer's watch: the copy reads only once it has stopped reading
+     * @return how the transfer ended; unless {@link Outcome#COMPLETED}, the caller closes the producer's connection
      */
     Outcome run(Watch watch) {
         Outcome outcome;
@@ -101,7 +97,7 @@ final class Transfer {
                     // The producer left before reading it; what it sent still goes to the consumer,
                     // and its upload's end (a cut, or a clean end) decides the outcome ([DATA-25]).
                 }
-                copying = true;
+                copier = Thread.currentThread();
             }
             try {
                 in.open(upload.body(core.config.idleBound()));
@@ -116,14 +112,11 @@ final class Transfer {
             } else {
                 outcome = in.aborted();
             }
-        } catch (IOException | RuntimeException e) {
-            // The relay's abort ends it as itself (its interrupt may be what failed). Otherwise a
-            // TransferEnded names the outcome, and any other failure is the producer's going (its
-            // control channel or its upload failed).
+        } catch (IOException | RuntimeException e) { // the relay's abort first: its interrupt may be what failed
             outcome = in.aborted() != null ? in.aborted() : e instanceof TransferEnded t ? t.outcome() : Outcome.PRODUCER_GONE;
         } finally {
             synchronized (this) {
-                copying = false;
+                copier = null;
             }
             Thread.interrupted(); // an abort's interrupt that came too late must not hit the drain
             in.report();
@@ -137,7 +130,6 @@ final class Transfer {
         return outcome;
     }
 
-    /** The transfer log's line, written once the end is known and before the producer hears it. */
     void log(Outcome outcome) {
         LOG.info(() -> String.format(Locale.ROOT, "transfer path=%s bytes=%d millis=%d outcome=%s holder=%s client=%s:%d",
                 req.prologue().uriPath().rawPath().substring(Wire.DATA_PREFIX.length()), in.bytes(),
@@ -148,8 +140,7 @@ final class Transfer {
     /**
      * The producer's last words: success, or the error line of {@code outcome} and a short drain.
      *
-     * @return whether its connection may serve another request: a clean end, of a body that Helidon
-     *         read itself (see {@link Upload#closesConnection()})
+     * @return whether its connection may serve another request ({@link Upload#closesConnection()})
      */
     boolean tellProducer(Outcome outcome) {
         if (outcome == Outcome.COMPLETED) {
@@ -177,12 +168,7 @@ final class Transfer {
      * (an interrupt closes the socket at once, and a producer still sending then gets a reset).
      */
     void abort(Outcome why, Duration notice) {
-        if (!in.abort(why)) {
-            return; // ending cleanly already, or aborted before
-        }
-        if (notice.isZero()) {
-            unblock(why);
-        } else {
+        if (in.abort(why)) { // not ending cleanly already, nor aborted before
             core.timer.schedule(() -> unblock(why), notice.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
@@ -191,24 +177,19 @@ final class Transfer {
         return in.idleNanos(now);
     }
 
-    private void unblock(Outcome why) {
-        synchronized (this) {
-            if (!copying) {
-                return;
-            }
-            if (in.reading()) {
-                tell(why.line()); // its socket is the one the interrupt closes
-            }
-            copier.interrupt();
+    private synchronized void unblock(Outcome why) {
+        if (copier == null) {
+            return;
         }
+        tell(why.line()); // first: the socket the interrupt closes may be the producer's
+        copier.interrupt();
     }
 
-    /** The consumer that the stream went to, in the end (see {@code replace}). */
+    /** The consumer that the stream went to, in the end. */
     ConsumerEnd consumer() {
         return consumer;
     }
 
-    /** Starts the response of the consumer that is still there with the producer's content headers. */
     private OutputStream startConsumer() {
         while (consumer.waiter().gone(Duration.ZERO)) {
             consumer = replace.apply(consumer);

@@ -24,11 +24,8 @@ final class Waiter implements AutoCloseable {
         WAITING, PAIRED, LEFT, REFUSED, EXPIRED
     }
 
-    private static final RelayException STOPPED = new RelayException(Wire.UNAVAILABLE, "relay is stopping");
-
     final RelayMetrics.Waiting kind;
     private final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
-    private final AtomicReference<RelayException> refusal = new AtomicReference<>();
     private final Thread thread = Thread.currentThread();
     private final Consumer<Waiter> onClose;
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -56,25 +53,21 @@ final class Waiter implements AutoCloseable {
     /** Its client went away (called by its {@link Watch}). */
     void leave() {
         clientGone = true;
-        if (state.compareAndSet(State.WAITING, State.LEFT)) {
-            thread.interrupt();
-        }
-    }
-
-    /** The relay will not serve it (shutdown); the first reason given is the one answered. */
-    void refuse(RelayException why) {
-        refusal.compareAndSet(null, why);
-        if (state.compareAndSet(State.WAITING, State.REFUSED)) {
-            thread.interrupt();
-        }
+        interrupt(State.LEFT);
     }
 
     /**
-     * The waiting thread was interrupted: by {@link #leave()} or {@link #refuse}, whose state change
-     * already tells, or else by Helidon stopping the connection, which ends the wait as a refusal.
+     * The relay will not serve it: it shuts down. This also ends a wait that Helidon interrupted,
+     * which it does only when the server stops; after {@link #leave} it changes nothing.
      */
-    void stopped() {
-        refuse(STOPPED);
+    void refuse() {
+        interrupt(State.REFUSED);
+    }
+
+    private void interrupt(State end) {
+        if (state.compareAndSet(State.WAITING, end)) {
+            thread.interrupt();
+        }
     }
 
     /** Its own wait limit passed; false if its wait had ended otherwise first. */
@@ -96,7 +89,7 @@ final class Waiter implements AutoCloseable {
         expire();
         return switch (state()) {
             case EXPIRED -> new RelayException(Wire.WAIT_EXPIRED, "no " + awaited.label() + " arrived before the wait limit");
-            case REFUSED -> refusal.get();
+            case REFUSED -> WaitingRoom.CLOSED;
             default -> new CloseConnectionException("the client waiting for a " + awaited.label() + " left");
         };
     }
@@ -119,9 +112,9 @@ final class Waiter implements AutoCloseable {
         return clientGone;
     }
 
-    /** Waits until its own thread has given its path and place back; false after {@code bound}. */
-    boolean awaitClosed(Duration bound) throws InterruptedException {
-        return closed.await(bound.toNanos(), TimeUnit.NANOSECONDS);
+    /** Waits until its own thread has given its path and place back, for at most {@code bound}. */
+    void awaitClosed(Duration bound) throws InterruptedException {
+        closed.await(bound.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Gives its place in the waiting room back, if it has one: from the producer's thread once paired. */

@@ -15,11 +15,14 @@ import dev.okapi.relay.http.Watch;
  */
 final class WaitingRoom {
 
+    /** The answer to every waiter once the relay shuts down, and to every later one. */
+    static final RelayException CLOSED = new RelayException(Wire.UNAVAILABLE, "relay is shutting down");
+
     private final int max;
     private final RelayMetrics metrics;
     private final AtomicInteger count = new AtomicInteger();
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
-    private volatile RelayException closed;
+    private volatile boolean closed;
 
     WaitingRoom(int max, RelayMetrics metrics) {
         this.max = max;
@@ -27,16 +30,14 @@ final class WaitingRoom {
     }
 
     /**
-     * A waiter for the calling thread's client, not yet counted: a client whose peer is already
-     * there is paired at once and never waits ({@link #admit} counts one that has to).
+     * A waiter for the calling thread's client, not yet counted: one whose peer is there already is
+     * paired at once and never waits ({@link #admit} counts one that has to).
      *
-     * @param kind what waits: a producer, a consumer or a Connect request, for the gauges
      * @throws RelayException 503 when the room is closed
      */
     Waiter waiter(RelayMetrics.Waiting kind) {
-        RelayException why = closed;
-        if (why != null) {
-            throw why;
+        if (closed) {
+            throw CLOSED;
         }
         return new Waiter(kind, this::exit);
     }
@@ -44,7 +45,7 @@ final class WaitingRoom {
     /**
      * Counts {@code waiter} as waiting until it is closed.
      *
-     * @throws RelayException 503 when the room is full or closed
+     * @throws RelayException 503 when the room is full
      */
     void admit(Waiter waiter) {
         if (!waiters.add(waiter)) {
@@ -56,9 +57,8 @@ final class WaitingRoom {
             throw new RelayException(Wire.UNAVAILABLE, "too many clients waiting (limit " + max + ")");
         }
         metrics.waiting(waiter.kind, +1);
-        RelayException why = closed;
-        if (why != null) {
-            waiter.refuse(why); // closed while entering: shutdown's sweep may have missed it
+        if (closed) {
+            waiter.refuse(); // closed while entering: shutdown's sweep may have missed it
         }
     }
 
@@ -73,9 +73,9 @@ final class WaitingRoom {
         }
     }
 
-    /** Answers every waiter, and every later one, with {@code why}. */
-    void close(RelayException why) {
-        closed = why;
-        waiters.forEach(w -> w.refuse(why));
+    /** Answers every waiter, and every later one, with {@link #CLOSED}. */
+    void close() {
+        closed = true;
+        waiters.forEach(Waiter::refuse);
     }
 }

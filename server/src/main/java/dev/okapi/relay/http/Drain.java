@@ -7,6 +7,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.ServerRequest;
+
 /** The end of an upload that will not be used, read before its connection closes. */
 public final class Drain {
 
@@ -33,6 +36,17 @@ public final class Drain {
         } finally {
             stop.cancel(false);
             Thread.interrupted();
+        }
+    }
+
+    /**
+     * Drains the upload of a refused request briefly, once its watch (if any) has stopped reading the
+     * connection. A client that waits for {@code 100 Continue} has sent nothing, and gets no drain.
+     */
+    public static void refused(ServerRequest req, Watch watch, Duration bound, ScheduledExecutorService timer)
+            throws InterruptedException {
+        if (!req.headers().contains(HeaderValues.EXPECT_100) && (watch == null || watch.join(bound))) {
+            upload(req.content().inputStream(), bound, timer);
         }
     }
 }
