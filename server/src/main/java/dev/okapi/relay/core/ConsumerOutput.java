@@ -2,31 +2,42 @@ package dev.okapi.relay.core;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.function.Supplier;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+
+import io.helidon.http.ServerRequestHeaders;
 
 /**
  * The consumer's response as the copy writes it. The response starts at the first write, so a
  * producer that fails before its first byte has shown the consumer nothing, and the consumer can
- * wait for the next producer. Each write is flushed: the stream is a pipe, not a file. Any failure
- * to write is the consumer's going away, as a {@link TransferEnded}.
+ * wait for the next producer. A consumer whose client is found gone by then is replaced, so that
+ * none of the producer's bytes go to a gone client. Each write is flushed: the stream is a pipe,
+ * not a file. Any failure to write is the consumer's going away, as a {@link TransferEnded}.
  */
 final class ConsumerOutput extends OutputStream {
 
-    private final Supplier<OutputStream> start;
-    private final Runnable commit;
+    private final ServerRequestHeaders producer;
+    private final UnaryOperator<ConsumerEnd> replace;
+    private ConsumerEnd consumer; // replaced only before its response starts
     private OutputStream out;
 
     /**
-     * @param start  starts the consumer's response (status and headers) and returns its body stream
-     * @param commit ends the consumer's response cleanly (the terminating chunk)
+     * @param producer the producer's headers, whose content headers the response carries
+     * @param replace  ends a consumer that left before its first byte and waits for the next one
      */
-    ConsumerOutput(Supplier<OutputStream> start, Runnable commit) {
-        this.start = start;
-        this.commit = commit;
+    ConsumerOutput(ConsumerEnd consumer, ServerRequestHeaders producer, UnaryOperator<ConsumerEnd> replace) {
+        this.consumer = consumer;
+        this.producer = producer;
+        this.replace = replace;
     }
 
     boolean started() {
         return out != null;
+    }
+
+    /** The consumer that the stream went to, in the end. */
+    ConsumerEnd consumer() {
+        return consumer;
     }
 
     @Override
@@ -52,7 +63,7 @@ final class ConsumerOutput extends OutputStream {
     void finish() throws TransferEnded {
         try {
             body().flush();
-            commit.run();
+            consumer.commit();
         } catch (IOException | RuntimeException e) {
             throw new TransferEnded(Outcome.CONSUMER_GONE, e);
         }
@@ -60,7 +71,10 @@ final class ConsumerOutput extends OutputStream {
 
     private OutputStream body() {
         if (out == null) {
-            out = start.get();
+            while (consumer.waiter().gone(Duration.ZERO)) {
+                consumer = replace.apply(consumer); // may throw: no next consumer came
+            }
+            out = consumer.start(producer);
         }
         return out;
     }

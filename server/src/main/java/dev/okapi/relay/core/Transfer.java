@@ -43,8 +43,6 @@ final class Transfer {
 
     private final ServerRequest req;
     private final ServerResponse res;
-    private final UnaryOperator<ConsumerEnd> replace;
-    private ConsumerEnd consumer; // replaced only before its response starts
     private final ProducerInput in;
     private final ConsumerOutput out;
     private final Core core;
@@ -59,20 +57,17 @@ final class Transfer {
     /**
      * @param release frees the stream path before either side hears of the end, so that a client
      *                starting the next stream at once does not find it busy
-     * @param replace ends a consumer that left before its first byte and waits for the next one, so
-     *                that none of the producer's bytes go to a gone client
+     * @param replace see {@link ConsumerOutput}
      */
     Transfer(Core core, ServerRequest req, ServerResponse res, ConsumerEnd consumer, Gate.Pass pass, Runnable release,
              UnaryOperator<ConsumerEnd> replace) {
         this.core = core;
         this.req = req;
         this.res = res;
-        this.consumer = consumer;
         this.release = release;
-        this.replace = replace;
         this.holder = pass.holder();
         this.in = new ProducerInput(pass, core.config.maxStreamBytes(), core.metrics);
-        this.out = new ConsumerOutput(this::startConsumer, () -> this.consumer.commit()); // the one replaced last
+        this.out = new ConsumerOutput(consumer, req.headers(), replace);
     }
 
     /**
@@ -187,14 +182,7 @@ final class Transfer {
 
     /** The consumer that the stream went to, in the end. */
     ConsumerEnd consumer() {
-        return consumer;
-    }
-
-    private OutputStream startConsumer() {
-        while (consumer.waiter().gone(Duration.ZERO)) {
-            consumer = replace.apply(consumer);
-        }
-        return consumer.start(req.headers());
+        return out.consumer();
     }
 
     /** Writes an error line to the producer once; false if it cannot be reached. */
