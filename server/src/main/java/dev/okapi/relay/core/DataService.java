@@ -141,7 +141,7 @@ final class DataService implements HttpService {
             }
         } catch (RelayException e) {
             CloseConnectionException close = e.answerAndClose(res);
-            Drain.refused(req, watch, core.config.drain(), core.timer); // or the close resets the answer away
+            Drain.refused(req, watch, core.config.drain(), core.timer); // unread bytes at the close would reset the answer
             throw close;
         }
         Outcome outcome;
