@@ -103,11 +103,6 @@ public final class AccessControl {
         return open;
     }
 
-    /** The access a Connect mode needs: the producer awaits a reader and writes. */
-    public static Access need(Wire.Mode mode) {
-        return mode == Wire.Mode.AWAIT_READER ? Access.WRITE : Access.READ;
-    }
-
     /**
      * Lets a validated Connect or Data request through, or refuses it: {@code 401} with
      * {@code WWW-Authenticate: Bearer} for no token or an unknown, expired or revoked one,

@@ -61,7 +61,7 @@ final class ConnectService implements HttpService {
         boolean redirect = query.first(Wire.PARAM_REDIRECT).map(ConnectService::flag).orElse(false);
         String dataUrl = core.origin.apply(req) + Wire.DATA_PREFIX + path.value();
         Side awaited = mode == Wire.Mode.AWAIT_READER ? Side.CONSUMER : Side.PRODUCER;
-        Wire.Access need = awaited == Side.CONSUMER ? Wire.Access.WRITE : Wire.Access.READ;
+        Wire.Access need = awaited == Side.CONSUMER ? Wire.Access.WRITE : Wire.Access.READ; // who awaits a reader writes
         // After every 400 (spec precedence) and before waiting: a refused request learns nothing.
         Gate.Pass pass = core.gate.admit(req, res, path, need, Gate.Api.CONNECT);
         Watch watch = null;
