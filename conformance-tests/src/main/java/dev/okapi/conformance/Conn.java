@@ -319,23 +319,31 @@ final class Conn implements AutoCloseable {
      * a reset (true) or the timeout (false).
      */
     boolean closedWithin(Duration d) {
+        return bytesBeforeClose(d) != null;
+    }
+
+    /** What the relay sends until it closes this connection (EOF or a reset), or null if it is still open after {@code d}. */
+    byte[] bytesBeforeClose(Duration d) {
         long end = System.nanoTime() + d.toNanos();
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
         try {
             while (true) {
                 long left = end - System.nanoTime();
                 if (left <= 0) {
-                    return false;
+                    return null;
                 }
                 socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
-                if (in.read(buf) < 0) {
-                    return true;
+                int n = in.read(buf);
+                if (n < 0) {
+                    return seen.toByteArray();
                 }
+                seen.write(buf, 0, n);
             }
         } catch (SocketTimeoutException e) {
-            return false;
+            return null;
         } catch (IOException e) {
-            return true;
+            return seen.toByteArray();
         }
     }
 

@@ -58,6 +58,7 @@ final class HttpCases {
         });
 
         ConnectionCases.register(r);
+        FramingCases.register(r);
     }
 
     private static void noStore(Head h, String what) {

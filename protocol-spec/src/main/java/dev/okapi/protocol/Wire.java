@@ -110,6 +110,8 @@ public final class Wire {
     public static final int UNPROCESSABLE = 422;
     /** Status: a limit of the relay was hit (too many waiting clients or transfers). */
     public static final int UNAVAILABLE = 503;
+    /** Status: a {@code Transfer-Encoding} other than {@code chunked} ([HTTP-13]). */
+    public static final int NOT_IMPLEMENTED = 501;
     /**
      * Status: no peer arrived within the wait limit. Not 408: proxies and user agents retry 408
      * on their own, which would resend a producer's body; the peer is what timed out, not the

@@ -19,6 +19,7 @@ import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
 import dev.okapi.relay.core.RelayException;
+import dev.okapi.relay.http.Framing;
 import dev.okapi.relay.http.Watch;
 
 import com.sun.management.UnixOperatingSystemMXBean;
@@ -220,18 +221,21 @@ final class Edge {
     }
 
     /**
-     * The routing filter of every relay socket: refuses what the connection was marked for,
-     * refuses new work while the heap is nearly full, restarts the head clock after the exchange,
-     * and closes the connection after the final response when the client asked for it.
+     * The routing filter of every relay socket: refuses a body framing Helidon would misread
+     * ({@link Framing}), refuses what the connection was marked for and new work while the heap is
+     * nearly full, restarts the head clock after the exchange, and closes the connection after the
+     * final response when the client asked for it.
      */
     void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        Optional<Framing.Refusal> framing = Framing.refusal(req.headers());
+        if (framing.isPresent()) { // its body unread: the connection cannot serve another request
+            throw new RelayException(framing.get().status(), framing.get().reason()).answerAndClose(res);
+        }
         Optional<GuardedConnection> conn = Optional.ofNullable(connections.get(Watch.context())); // this request's
         Optional<String> refusal = conn.flatMap(GuardedConnection::refusal).or(this::heapRefusal);
         if (refusal.isPresent()) {
             metrics.refused(refusal.get());
-            res.header(HeaderValues.CONNECTION_CLOSE);
-            new RelayException(Wire.UNAVAILABLE, refusal.get()).answer(res);
-            throw new CloseConnectionException("refused: " + refusal.get());
+            throw new RelayException(Wire.UNAVAILABLE, refusal.get()).answerAndClose(res);
         }
         conn.ifPresent(c -> c.controlChannel(req.prologue().method() == Method.PUT));
         chain.proceed();

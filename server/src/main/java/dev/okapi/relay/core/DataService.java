@@ -107,9 +107,6 @@ final class DataService implements HttpService {
         Transfer transfer;
         try {
             path = StreamPath.below(Wire.DATA_PREFIX, req.prologue().uriPath().rawPath());
-            Upload.badFraming(req).ifPresent(why -> {
-                throw new RelayException(Wire.BAD_REQUEST, why);
-            });
             Gate.Pass pass = core.gate.admit(req, res, path, Wire.Access.WRITE, Gate.Api.DATA);
             long announced = req.headers().contentLength().orElse(0);
             long max = core.config.maxStreamBytes();

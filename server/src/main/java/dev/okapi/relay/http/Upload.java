@@ -6,10 +6,7 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.regex.Pattern;
 
-import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.ServerRequest;
 
@@ -30,9 +27,6 @@ public final class Upload {
     // connection for a next request.
     private static final long DIRECT_FROM = 1 << 20;
 
-    /** A Content-Length value: up to 18 digits, so that it fits a long. */
-    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
-
     private final ServerRequest req;
     private final Watch watch;
     private final InputStream helidon;
@@ -43,24 +37,6 @@ public final class Upload {
         this.watch = watch;
         this.helidon = helidon;
         this.direct = direct;
-    }
-
-    /**
-     * Refuses framing that could make the relay and the producer disagree on where the stream
-     * ends (request smuggling's raw material): a malformed Content-Length, or one beside
-     * Transfer-Encoding (RFC 9112, 6.3).
-     *
-     * @return the reason for the producer's {@code 400}, if its framing is refused
-     */
-    public static Optional<String> badFraming(ServerRequest req) {
-        var lengths = req.headers().values(HeaderNames.CONTENT_LENGTH);
-        if (lengths.size() > 1 || lengths.stream().anyMatch(v -> !DIGITS.matcher(v).matches())) {
-            return Optional.of("malformed Content-Length");
-        }
-        if (!lengths.isEmpty() && req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
-            return Optional.of("Content-Length and Transfer-Encoding must not come together");
-        }
-        return Optional.empty();
     }
 
     /**
