@@ -17,7 +17,8 @@ import io.helidon.webserver.http.RoutingResponse;
  * The access log: one line per request once it has ended (a stream's line comes at the end of
  * the stream), on the logger {@code dev.okapi.relay.AccessLog} at {@code INFO}, to be turned off
  * with {@code dev.okapi.relay.AccessLog.level=OFF} in the logging configuration ({@code /observe/*}
- * requests at {@code FINE}); {@code bytes} is what the response wrote, its head included:
+ * requests at {@code FINE}); {@code bytes} is what the response wrote, its head included, and
+ * {@code status} 499 for a request that got no answer at all (see {@link RequestMetrics#status}):
  *
  * <pre>access client=192.0.2.7:50412 method=GET path=/data/a/b status=200 bytes=1048576 millis=5023 token=key_…</pre>
  *
@@ -42,7 +43,7 @@ final class AccessLog implements Filter {
             chain.proceed();
         } finally {
             LOG.log(level, line(req.remotePeer(), req.prologue().method().text(), req.prologue().uriPath().rawPath(),
-                    res.status().code(), res.bytesWritten(), (System.nanoTime() - start) / 1_000_000,
+                    RequestMetrics.status(res), res.bytesWritten(), (System.nanoTime() - start) / 1_000_000,
                     req.context().get(SecurityContext.class).flatMap(SecurityContext::user)
                             .map(s -> s.principal().getName()).orElse("-")));
         }

@@ -24,9 +24,17 @@ import io.helidon.webserver.http.RoutingResponse;
  *
  * <p>Labels from small fixed sets only: {@code api} is the route family
  * ({@code data|connect|management|observe|page}), {@code method} one of the methods the relay
- * serves or {@code other}, {@code status} the numeric code. Never a path, a query or a token.
+ * serves or {@code other}, {@code status} the numeric code ({@link #CLOSED_UNANSWERED} for a
+ * request whose connection closed before any answer). Never a path, a query or a token.
  */
 final class RequestMetrics implements Filter {
+
+    /**
+     * The status recorded for a request whose connection closed before any byte of an answer:
+     * nginx's 499, since the usual cause is a client that left while it waited for its peer. Helidon
+     * reports 200 for it, which would count a client that gave up as a success.
+     */
+    static final int CLOSED_UNANSWERED = 499;
 
     private static final Set<String> METHODS = Set.of("GET", "PUT", "POST", "HEAD", "DELETE", "OPTIONS");
     private static final List<Map.Entry<String, String>> APIS = List.of(
@@ -43,8 +51,13 @@ final class RequestMetrics implements Filter {
             chain.proceed();
         } finally {
             String method = req.prologue().method().text();
-            count(api(req.prologue().uriPath().rawPath()), METHODS.contains(method) ? method : "other", res.status().code());
+            count(api(req.prologue().uriPath().rawPath()), METHODS.contains(method) ? method : "other", status(res));
         }
+    }
+
+    /** The status the client got, or {@link #CLOSED_UNANSWERED} if it got nothing. */
+    static int status(RoutingResponse res) {
+        return !res.isSent() && res.bytesWritten() == 0 ? CLOSED_UNANSWERED : res.status().code();
     }
 
     static String api(String path) {

@@ -168,30 +168,30 @@ class ObservabilityTest {
         }
     }
 
-    /** A 504, a 409 and a 403, each counted by API, method and status. */
+    /** A 504, a 409, a 403, and a waiting consumer that left unanswered (499), each counted by API, method and status. */
     @Test
-    void refusalsAreCounted() throws Exception {
+    void refusalsAndDeparturesAreCounted() throws Exception {
         Mgmt mgmt = Mgmt.start(dir);
         TestRelay relay = mgmt.relay;
         try {
             String p = TestRelay.freshPath();
             Mgmt.Created read = mgmt.create(p, "read", false);
             Mgmt.Created write = mgmt.create(p, "write", false);
-            String[] series = {"connect GET 504", "data GET 409", "data GET 403"};
+            String[] series = {"connect GET 504", "data GET 409", "data GET 403", "data GET 499"};
             double[] before = new double[series.length];
             for (int i = 0; i < series.length; i++) {
                 before[i] = requests(relay, series[i]);
             }
             assertThat(relay.get("/connect/v0" + p + "?mode=await-writer&timeout=0&accesstoken=" + read.token()).statusCode(), is(504));
-            CompletableFuture<HttpResponse<String>> waiting = relay.http.sendAsync(HttpRequest.newBuilder(
-                    relay.uri("/data" + p + "?accesstoken=" + read.token())).build(), HttpResponse.BodyHandlers.ofString());
-            relay.awaitWaiting(Side.CONSUMER, 1);
-            assertThat(relay.get("/data" + p + "?accesstoken=" + read.token()).statusCode(), is(409));
-            assertThat(relay.get("/data" + p + "?accesstoken=" + write.token()).statusCode(), is(403));
+            try (RawHttp waiting = new RawHttp(relay.port())) {
+                waiting.head("GET", "/data" + p + "?accesstoken=" + read.token());
+                relay.awaitWaiting(Side.CONSUMER, 1);
+                assertThat(relay.get("/data" + p + "?accesstoken=" + read.token()).statusCode(), is(409));
+                assertThat(relay.get("/data" + p + "?accesstoken=" + write.token()).statusCode(), is(403));
+            } // it leaves without an answer
             for (int i = 0; i < series.length; i++) {
                 awaitMetric(relay, series[i], before[i] + 1);
             }
-            waiting.cancel(true);
         } finally {
             relay.close();
         }
