@@ -28,6 +28,18 @@ final class HttpCases {
             expect(rep.head().version().equals("HTTP/1.1"), "the status line's version", "HTTP/1.1", rep::describe);
         });
 
+        r.must("HTTP-1", "a request target in absolute-form (RFC 9112 3.2.2) is served as its origin-form", c -> {
+            String p = c.path();
+            Ctx.Reply rep = c.get(c.target.origin() + Wire0.connect(p, Wire.Mode.AWAIT_WRITER, "timeout=0"), Ctx.Side.CONSUMER);
+            Ctx.status(rep, Wire.WAIT_EXPIRED, "GET " + c.target.origin() + "/connect/v0/… with no producer");
+            Conn x = c.open();
+            x.send(c.head("GET", c.target.origin() + Wire0.data(p), Ctx.Side.CONSUMER));
+            c.awaitPresent(p, Ctx.Side.CONSUMER);
+            byte[] data = Text.random(1000);
+            c.producer(p, Producer.Framing.length(data.length), false).send(data);
+            new Consumer(c, x).expectStream(data, "a consumer whose GET names the relay's origin");
+        });
+
         r.group("error answers (3)");
         r.must("HTTP-4", "a 400 (malformed path) is text/plain with one line", c -> {
             Ctx.Reply rep = c.get(Wire.DATA_PREFIX + "/Upper/Case", Ctx.Side.CONSUMER);

@@ -5,6 +5,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.Target;
 
 import io.helidon.common.socket.PeerInfo;
 import io.helidon.security.SecurityContext;
@@ -33,7 +34,7 @@ final class AccessLog implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         // Health probes and metric scrapes come every few seconds: FINE, not to drown the rest.
-        Level level = req.prologue().uriPath().rawPath().startsWith(Wire.OBSERVE_PREFIX + "/") ? Level.FINE : Level.INFO;
+        Level level = Target.rawPath(req).startsWith(Wire.OBSERVE_PREFIX + "/") ? Level.FINE : Level.INFO;
         if (!LOG.isLoggable(level)) {
             chain.proceed();
             return;
@@ -42,7 +43,7 @@ final class AccessLog implements Filter {
         try {
             chain.proceed();
         } finally {
-            LOG.log(level, line(req.remotePeer(), req.prologue().method().text(), req.prologue().uriPath().rawPath(),
+            LOG.log(level, line(req.remotePeer(), req.prologue().method().text(), Target.rawPath(req),
                     RequestMetrics.status(res), res.bytesWritten(), (System.nanoTime() - start) / 1_000_000,
                     req.context().get(SecurityContext.class).flatMap(SecurityContext::user)
                             .map(s -> s.principal().getName()).orElse("-")));

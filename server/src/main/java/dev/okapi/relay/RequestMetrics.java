@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.Target;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Metrics;
@@ -51,7 +52,7 @@ final class RequestMetrics implements Filter {
             chain.proceed();
         } finally {
             String method = req.prologue().method().text();
-            count(api(req.prologue().uriPath().rawPath()), METHODS.contains(method) ? method : "other", status(res));
+            count(api(Target.rawPath(req)), METHODS.contains(method) ? method : "other", status(res));
         }
     }
 

@@ -8,10 +8,11 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
-import dev.okapi.protocol.Wire.Access;
 import dev.okapi.protocol.Wire;
+import dev.okapi.protocol.Wire.Access;
 import dev.okapi.relay.core.RelayException;
 import dev.okapi.relay.core.StreamPath;
+import dev.okapi.relay.http.Target;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.security.AuthenticationResponse;
@@ -156,7 +157,7 @@ public final class AccessControl {
      */
     public Optional<String> refuseManagement(ServerRequest req, ServerResponse res) {
         Optional<String> key = req.headers().first(HeaderNames.AUTHORIZATION).flatMap(TokenAuthenticator::bearer);
-        SecurityContext ctx = context(req, req.prologue().uriPath().rawPath(), key);
+        SecurityContext ctx = context(req, Target.rawPath(req), key);
         AuthenticationResponse atn = ctx.atnClientBuilder().explicitProvider(ManagementKeyAuthenticator.NAME).submit();
         if (atn.status().isSuccess()) {
             metrics.count(AuthMetrics.Api.MANAGEMENT, AuthMetrics.Reason.GRANTED);

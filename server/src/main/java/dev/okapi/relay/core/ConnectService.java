@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.Target;
 import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.HeaderNames;
@@ -46,7 +47,7 @@ final class ConnectService implements HttpService {
     }
 
     private void connect(ServerRequest req, ServerResponse res) throws InterruptedException {
-        StreamPath path = StreamPath.below(Wire.CONNECT_PREFIX, req.prologue().uriPath().rawPath());
+        StreamPath path = StreamPath.below(Wire.CONNECT_PREFIX, Target.rawPath(req));
         var query = req.query();
         for (String name : List.of(Wire.PARAM_MODE, Wire.PARAM_TIMEOUT, Wire.PARAM_REDIRECT)) {
             if (query.all(name, List::of).size() > 1) {

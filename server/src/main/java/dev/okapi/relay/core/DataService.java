@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.okapi.protocol.Wire;
 import dev.okapi.relay.http.Drain;
+import dev.okapi.relay.http.Target;
 import dev.okapi.relay.http.Upload;
 import dev.okapi.relay.http.Watch;
 
@@ -50,7 +51,7 @@ final class DataService implements HttpService {
     }
 
     private void consume(ServerRequest req, ServerResponse res) throws InterruptedException {
-        StreamPath path = StreamPath.below(Wire.DATA_PREFIX, req.prologue().uriPath().rawPath());
+        StreamPath path = StreamPath.below(Wire.DATA_PREFIX, Target.rawPath(req));
         Gate.Pass pass = core.gate.admit(req, res, path, Wire.Access.READ, Gate.Api.DATA); // before waiting: refused learn nothing
         long deadline = System.nanoTime() + core.config.maxWait().toNanos();
         Outcome outcome;
@@ -106,7 +107,7 @@ final class DataService implements HttpService {
         Watch watch = null;
         Transfer transfer;
         try {
-            path = StreamPath.below(Wire.DATA_PREFIX, req.prologue().uriPath().rawPath());
+            path = StreamPath.below(Wire.DATA_PREFIX, Target.rawPath(req));
             Gate.Pass pass = core.gate.admit(req, res, path, Wire.Access.WRITE, Gate.Api.DATA);
             long announced = req.headers().contentLength().orElse(0);
             long max = core.config.maxStreamBytes();

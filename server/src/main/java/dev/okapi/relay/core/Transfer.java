@@ -14,6 +14,7 @@ import java.util.logging.Logger;
 import dev.okapi.protocol.Wire;
 import dev.okapi.protocol.Wire.ControlLine;
 import dev.okapi.relay.http.Drain;
+import dev.okapi.relay.http.Target;
 import dev.okapi.relay.http.Upload;
 import dev.okapi.relay.http.Watch;
 
@@ -127,7 +128,7 @@ final class Transfer {
 
     void log(Outcome outcome) {
         LOG.info(() -> String.format(Locale.ROOT, "transfer path=%s bytes=%d millis=%d outcome=%s holder=%s client=%s:%d",
-                req.prologue().uriPath().rawPath().substring(Wire.DATA_PREFIX.length()), in.bytes(),
+                Target.rawPath(req).substring(Wire.DATA_PREFIX.length()), in.bytes(),
                 (System.nanoTime() - start) / 1_000_000, outcome.label(), holder, req.remotePeer().host(),
                 req.remotePeer().port()));
     }

@@ -18,6 +18,7 @@ import dev.okapi.relay.access.Token;
 import dev.okapi.relay.access.TokenService;
 import dev.okapi.relay.access.TokenStoreException;
 import dev.okapi.relay.access.UsageMeter;
+import dev.okapi.relay.http.Target;
 
 import jakarta.json.Json;
 
@@ -78,7 +79,7 @@ public final class ManagementService implements HttpService {
     }
 
     private void handle(ServerRequest req, ServerResponse res) {
-        String endpoint = req.prologue().uriPath().rawPath().substring(Wire.API_PREFIX.length());
+        String endpoint = Target.rawPath(req).substring(Wire.API_PREFIX.length());
         Method method = ENDPOINTS.get(endpoint);
         if (method == null) {
             answer(res, Wire.NOT_FOUND, detail("no such Management API endpoint"));
