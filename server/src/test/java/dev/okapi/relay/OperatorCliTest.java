@@ -107,14 +107,18 @@ class OperatorCliTest {
     }
 
     @Test
-    void badUsageIs2AndRefusalsAre1() {
-        assertThat(cli().exit(), is(2));
-        assertThat(cli("create", "--mode", "write").exit(), is(2)); // no --path
-        assertThat(cli("create", "--path", "/a", "--mode", "both").exit(), is(2));
-        assertThat(cli("create", "--path", "/a", "--mode", "read", "--expires", "someday").exit(), is(2));
+    void badUsageIs2AndRefusalsAre1EachWithOneLine() {
+        for (String[] usage : new String[][] {{}, {"create", "--mode", "write"}, {"create", "--path", "/a", "--mode", "both"},
+            {"create", "--path", "/a", "--mode", "read", "--expires", "someday"}, {"list", "--nope"}}) {
+            Run r = cli(usage);
+            assertThat(String.join(" ", usage), r.exit(), is(2));
+            assertThat(r.err(), r.err().lines().count(), is(1L));
+            assertThat(r.err(), containsString("--help"));
+        }
         Run badPath = cli("create", "--path", "/A/../b", "--mode", "read");
         assertThat(badPath.exit(), is(1));
         assertThat(badPath.err(), containsString("--path"));
+        assertThat(badPath.err().lines().count(), is(1L));
         assertThat(cli("create", "--path", "/a", "--mode", "read", "--expires", "1000").exit(), is(1)); // in the past
         Run unknown = cli("revoke", "key_0123456789abcdef");
         assertThat(unknown.exit(), is(1));

@@ -41,15 +41,13 @@ public final class ZebraStreamCli implements Callable<Integer> {
     }
 
     /**
-     * A usage error in one or two lines and exit 2: the message, then where the help is. The
-     * whole help (picocli's default) buries the one line that says what was wrong.
+     * A usage error in one line and exit 2: the message, then where the help is. The whole help
+     * (picocli's default) buries the one line that says what was wrong.
      */
     private static int usageError(ParameterException e, String[] args) {
         CommandLine command = e.getCommandLine();
         String name = command.getCommandSpec().qualifiedName();
-        PrintWriter err = command.getErr();
-        err.println(name + ": " + e.getMessage());
-        err.println("see '" + name + " --help'");
+        command.getErr().println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
         return Exit.USAGE;
     }
 

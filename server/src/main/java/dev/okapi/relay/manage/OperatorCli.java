@@ -45,7 +45,7 @@ import picocli.CommandLine.Parameters;
  * {@code auth.jdbc-*}), and works while the relay runs: the file store's lock orders their writes
  * and the relay sees a change at its next request; with PostgreSQL every node sees it within
  * {@code auth.max-staleness-seconds}. {@code --data-dir} picks the file store in that directory. A created secret is printed once. Exit codes: 0 done, 1 refused (bad value, unknown
- * token, store error), 2 usage.
+ * token, store error), 2 usage; each error is one line on standard error.
  */
 @Command(name = "token", mixinStandardHelpOptions = true,
         description = "Create, list and revoke access tokens in the relay's token store.",
@@ -57,6 +57,9 @@ public final class OperatorCli implements Callable<Integer> {
     @Option(names = "--data-dir", scope = CommandLine.ScopeType.INHERIT,
             description = "file token store directory (default: auth.store and auth.data-dir, ./okapi-data)")
     Path dataDir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     private Config config;
     private Clock clock = Clock.systemUTC();
@@ -70,6 +73,11 @@ public final class OperatorCli implements Callable<Integer> {
         OperatorCli cli = new OperatorCli();
         cli.config = config;
         CommandLine cl = new CommandLine(cli).setOut(out).setErr(err)
+                .setParameterExceptionHandler((e, given) -> { // one line, not picocli's message and whole usage
+                    e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see: okapi "
+                            + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+                    return CommandLine.ExitCode.USAGE;
+                })
                 .setExecutionExceptionHandler((e, line, parsed) -> {
                     line.getErr().println("error: " + e.getMessage());
                     return 1;
@@ -82,7 +90,7 @@ public final class OperatorCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: create, list or revoke");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: create, list or revoke");
     }
 
     /** Runs one command against the configured store, closed afterwards (PostgreSQL: its pool). */
