@@ -1,5 +1,7 @@
 package dev.okapi.relay;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -27,8 +29,29 @@ record PublicUrl(Optional<String> configured) {
     /** A Host value: a DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
     private static final Pattern HOST = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
 
+    /** @throws IllegalArgumentException if the configured URL is not an absolute http(s) URL with a host */
     PublicUrl {
-        configured = configured.filter(s -> !s.isBlank()).map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+        configured = configured.filter(s -> !s.isBlank()).map(PublicUrl::checked).map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+    }
+
+    /**
+     * A configured URL as clients will be sent it: a missing scheme or a typo would otherwise only
+     * show when a client follows a Data URL such as {@code relay.example.org/data/a}.
+     */
+    private static String checked(String url) {
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (URISyntaxException e) {
+            u = null;
+        }
+        String scheme = u == null || u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null || u.getRawUserInfo() != null
+                || u.getRawQuery() != null || u.getRawFragment() != null) {
+            throw new IllegalArgumentException("relay.public-url must be an absolute http or https URL without a query, "
+                    + "such as https://relay.example.org, not '" + url + "'");
+        }
+        return url;
     }
 
     static PublicUrl from(Config relay) {

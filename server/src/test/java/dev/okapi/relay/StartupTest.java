@@ -134,6 +134,8 @@ class StartupTest {
         assertThat(wait.severe().getFirst(), containsString("RELAY_MAX_WAIT_SECONDS"));
         Run waiting = run(Map.of(), "-Dserver.port=0", "-Drelay.max-waiting=0");
         assertOneLineRefusal(waiting, "relay.max-waiting and relay.max-transfers must be positive");
+        Run url = run(Map.of("RELAY_PUBLIC_URL", "relay.example.org"), "-Dserver.port=0");
+        assertOneLineRefusal(url, "relay.public-url must be an absolute http or https URL");
         String key = "server.tls.private-key.keystore.resource.path";
         Run tls = run(Map.of(), "-Dserver.port=0", "-D" + key + "=" + dataDir.resolve("absent.p12"),
                 "-Dserver.tls.private-key.keystore.passphrase=changeit");
