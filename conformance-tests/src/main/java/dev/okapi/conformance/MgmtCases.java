@@ -110,7 +110,7 @@ final class MgmtCases {
                 Mgmt.delete(c.target, c.managementKey(), a.tokenId());
             }
         });
-        r.needs(Need.MGMT).must("MGMT-4", "malformed creates and months get 422 with a JSON detail", c -> {
+        r.needs(Need.MGMT).must("MGMT-4", "malformed creates, deletes and months get 422 with a JSON detail", c -> {
             String p = c.path();
             long exp = Instant.now().plusSeconds(3600).getEpochSecond();
             List<Map<String, String>> bad = List.of(
@@ -122,10 +122,16 @@ final class MgmtCases {
                     Map.of("path", p, "access_mode", "read", "recursive", "false", "expires", "" + (exp - 7200)),
                     Map.of("path", p, "access_mode", "read", "recursive", "false", "expires", "" + exp, "idem_key", "short"),
                     Map.of("access_mode", "read", "recursive", "false", "expires", "" + exp),
-                    Map.of("path", p, "recursive", "false", "expires", "" + exp));
+                    Map.of("path", p, "recursive", "false", "expires", "" + exp),
+                    Map.of("path", "", "access_mode", "read", "recursive", "false", "expires", "" + exp),
+                    Map.of("path", p, "access_mode", "", "recursive", "false", "expires", "" + exp));
             for (Map<String, String> form : bad) {
                 Ctx.Reply rep = Mgmt.call(c.target, Optional.of(c.managementKey()), "POST", "/accesstoken.create", form);
                 expect422(rep, "create " + form);
+            }
+            for (Map<String, String> form : List.of(Map.<String, String>of(), Map.of("token_id", ""))) {
+                Ctx.Reply rep = Mgmt.call(c.target, Optional.of(c.managementKey()), "POST", "/accesstoken.delete", form);
+                expect422(rep, "delete " + form);
             }
             for (String month : new String[] {"2026-13", "202601", "26-01", ""}) {
                 Ctx.Reply rep = Mgmt.call(c.target, Optional.of(c.managementKey()), "GET", "/usage.show?month=" + month, null);

@@ -186,7 +186,7 @@ public final class ManagementService implements HttpService {
             if (values.size() > 1) {
                 throw unprocessable("field " + Json.createValue(name) + " given twice");
             }
-            fields.put(name, values.getFirst());
+            fields.put(name, values.isEmpty() ? "" : values.getFirst()); // Helidon keeps no value for "name="
         }
         return fields;
     }
