@@ -29,6 +29,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
+import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Headers;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
@@ -178,31 +179,35 @@ final class Edge {
         return os instanceof UnixOperatingSystemMXBean unix ? unix.getOpenFileDescriptorCount() : -1;
     }
 
-    /** HTTP/1.0 (spec [HTTP-10]): Helidon's 505, with a body that says what to do instead of none. */
+    /**
+     * Helidon's own answers, each with a line that says what to do: HTTP/1.0 (spec [HTTP-10]); a
+     * {@code Content-Encoding}, which Helidon 4.3.0 refuses before routing with a bare 400 where the
+     * spec wants 415 ([DATA-29]); and an error the relay did not foresee, whose stack trace Helidon
+     * logs (a 500 with an empty body otherwise).
+     */
     static DirectHandlers directHandlers() {
         return DirectHandlers.builder()
                 .addHandler(DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED, (request, type, status, headers, message) ->
-                        DirectHandler.TransportResponse.builder()
-                                .status(status)
-                                .headers(headers)
-                                .header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
-                                .header(HeaderNames.CACHE_CONTROL, "no-store")
-                                .entity("HTTP/1.0 is not supported: use HTTP/1.1 (behind nginx: proxy_http_version 1.1;)\n")
-                                .keepAlive(false)
-                                .build())
-                // Helidon 4.3.0 refuses a Content-Encoding before routing with a bare 400; the spec's
-                // answer is 415 with a line that says why ([DATA-29]). The producer never waits.
+                        line(status, headers, "HTTP/1.0 is not supported: use HTTP/1.1 (behind nginx: proxy_http_version 1.1;)"))
                 .addHandler(DirectHandler.EventType.BAD_REQUEST, (request, type, status, headers, message) ->
                         request.headers().contains(HeaderNames.CONTENT_ENCODING)
-                                ? DirectHandler.TransportResponse.builder()
-                                        .status(Status.UNSUPPORTED_MEDIA_TYPE_415)
-                                        .headers(headers)
-                                        .header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
-                                        .header(HeaderNames.CACHE_CONTROL, "no-store")
-                                        .entity("Content-Encoding is not supported: send the stream as it is (identity)\n")
-                                        .keepAlive(false)
-                                        .build()
+                                ? line(Status.UNSUPPORTED_MEDIA_TYPE_415, headers,
+                                        "Content-Encoding is not supported: send the stream as it is (identity)")
                                 : DirectHandler.defaultHandler().handle(request, type, status, headers, message))
+                .addHandler(DirectHandler.EventType.INTERNAL_ERROR, (request, type, status, headers, message) ->
+                        line(status, headers, "internal error in the relay; its log has the details"))
+                .build();
+    }
+
+    /** An answer of one line of text, after which the connection closes. */
+    private static DirectHandler.TransportResponse line(Status status, ServerResponseHeaders headers, String text) {
+        return DirectHandler.TransportResponse.builder()
+                .status(status)
+                .headers(headers)
+                .header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
+                .header(HeaderNames.CACHE_CONTROL, "no-store")
+                .entity(text + "\n")
+                .keepAlive(false)
                 .build();
     }
 

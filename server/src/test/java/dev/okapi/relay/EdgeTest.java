@@ -8,6 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectTransportRequest;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,13 +22,14 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.okapi.relay.core.Side;
 
 /**
  * The HTTP edge on raw sockets (issue 12), where docs/operations.md says more than the
  * conformance suite checks: the head timeout for a dribbled head and a silent connection, and not
- * for a waiting client; a TLS ClientHello and HTTP/1.0 answered with their documented lines;
+ * for a waiting client; a TLS ClientHello, HTTP/1.0 and an unforeseen error answered with their documented lines;
  * Connection: close on observe too; the per-address cap. Its own relay: a head timeout of one
  * second, so that the timeout tests take a second rather than the default ten.
  */
@@ -134,6 +141,18 @@ class EdgeTest {
             assertThat(answer, containsString("HTTP/1.1 505 "));
             assertThat(answer, containsString("\r\n\r\nHTTP/1.0 is not supported: use HTTP/1.1"));
         }
+    }
+
+    /** Nothing on the wire can trigger an error the relay did not foresee: its answer is checked as Helidon asks for it. */
+    @Test
+    void anUnforeseenErrorIsOneLineAndAClose() {
+        DirectHandler.TransportResponse r = Edge.directHandlers().handler(DirectHandler.EventType.INTERNAL_ERROR)
+                .handle(DirectTransportRequest.create("HTTP/1.1", "GET", "/x"), DirectHandler.EventType.INTERNAL_ERROR,
+                        Status.INTERNAL_SERVER_ERROR_500, ServerResponseHeaders.create(), "boom");
+        assertThat(r.status(), is(Status.INTERNAL_SERVER_ERROR_500));
+        assertThat(r.headers().first(HeaderNames.CONTENT_TYPE).orElseThrow(), startsWith("text/plain"));
+        assertThat(new String(r.entity().orElseThrow(), StandardCharsets.US_ASCII), is("internal error in the relay; its log has the details\n"));
+        assertThat(r.keepAlive(), is(false));
     }
 
     @Test
