@@ -31,7 +31,8 @@ record PublicUrl(Optional<String> configured) {
 
     /** @throws IllegalArgumentException if the configured URL is not an absolute http(s) URL with a host */
     PublicUrl {
-        configured = configured.filter(s -> !s.isBlank()).map(PublicUrl::checked).map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+        configured = configured.filter(s -> !s.isBlank()).map(PublicUrl::checked)
+                .map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
     }
 
     /**
@@ -39,19 +40,18 @@ record PublicUrl(Optional<String> configured) {
      * show when a client follows a Data URL such as {@code relay.example.org/data/a}.
      */
     private static String checked(String url) {
-        URI u;
         try {
-            u = new URI(url);
+            URI u = new URI(url);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && u.getHost() != null && u.getRawUserInfo() == null
+                    && u.getRawQuery() == null && u.getRawFragment() == null) {
+                return url;
+            }
         } catch (URISyntaxException e) {
-            u = null;
+            // refused below, with the rest
         }
-        String scheme = u == null || u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null || u.getRawUserInfo() != null
-                || u.getRawQuery() != null || u.getRawFragment() != null) {
-            throw new IllegalArgumentException("relay.public-url must be an absolute http or https URL without a query, "
-                    + "such as https://relay.example.org, not '" + url + "'");
-        }
-        return url;
+        throw new IllegalArgumentException("relay.public-url must be an absolute http or https URL without a query, "
+                + "such as https://relay.example.org, not '" + url + "'");
     }
 
     static PublicUrl from(Config relay) {
