@@ -32,6 +32,20 @@ class ConnectApiTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A poll with timeout=0 never waits, so nothing watches its connection: the 504 keeps it for the next request. */
+    @Test
+    void aPollThatFindsNoPeerKeepsItsConnection() throws Exception {
+        try (RawHttp client = new RawHttp(relay.port())) {
+            for (int i = 0; i < 2; i++) {
+                client.head("GET", "/connect/v0" + TestRelay.freshPath() + "?mode=await-reader&timeout=0");
+                RawHttp.Response answer = client.response();
+                assertThat(answer.status(), is(504));
+                assertThat(answer.headers().get("connection"), is("keep-alive"));
+                client.in.readNBytes(Integer.parseInt(answer.headers().get("content-length")));
+            }
+        }
+    }
+
     @Test
     void theDataUrlFollowsForwardedHeaders() throws Exception {
         String path = TestRelay.freshPath();

@@ -69,8 +69,10 @@ final class ConnectService implements HttpService {
         try (Gate.Slot slot = pass.waiting(); Waiter me = core.room.waiter(RelayMetrics.Waiting.CONNECT)) {
             if (!core.lanes.awaitPeer(path, awaited, me)) {
                 try {
-                    core.room.admit(me); // it waits: a place in the waiting room, and a watch
-                    watch = me.watch(0);
+                    if (wait.isPositive()) { // it waits: a place in the waiting room, and a watch
+                        core.room.admit(me);
+                        watch = me.watch(0);
+                    }
                     awaitPeer(me, awaited, System.nanoTime() + wait.toNanos());
                 } catch (RuntimeException e) {
                     core.lanes.forget(path, awaited, me);
