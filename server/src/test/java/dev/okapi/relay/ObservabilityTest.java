@@ -6,18 +6,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import dev.okapi.relay.access.AccessControl;
 import dev.okapi.relay.core.Side;
@@ -48,56 +41,6 @@ class ObservabilityTest {
     @TempDir
     Path dir;
 
-    /**
-     * Collects the records of some loggers while it is open. The loggers are the JVM's, so it also
-     * hears the shared relay; and a line may come just after the answer it is about.
-     */
-    private static final class Capture extends Handler implements AutoCloseable {
-        private final List<String> messages = new ArrayList<>();
-        private final List<Logger> loggers;
-
-        Capture(String... names) {
-            loggers = Arrays.stream(names).map(Logger::getLogger).toList();
-            loggers.forEach(l -> l.addHandler(this));
-        }
-
-        @Override
-        public synchronized void publish(LogRecord r) {
-            messages.add(r.getMessage());
-            notifyAll();
-        }
-
-        /** Everything logged so far. */
-        synchronized List<String> messages() {
-            return List.copyOf(messages);
-        }
-
-        /** The first message {@code wanted} accepts, once it is logged: within 10 s, or a failure naming {@code what}. */
-        synchronized String await(String what, Predicate<String> wanted) throws InterruptedException {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (true) {
-                Optional<String> found = messages.stream().filter(wanted).findFirst();
-                if (found.isPresent()) {
-                    return found.get();
-                }
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError(what + " not logged within 10 s; logged: " + messages);
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            loggers.forEach(l -> l.removeHandler(this));
-        }
-    }
-
     private static void assertMatches(String actual, String regex) {
         assertTrue(actual.matches(regex), actual + " should match " + regex);
     }
@@ -105,7 +48,7 @@ class ObservabilityTest {
     @Test
     void refusalsAndRequestsAreLoggedWithClientAndTokenButNoSecret() throws Exception {
         Mgmt mgmt = Mgmt.start(dir);
-        try (Capture log = new Capture(AccessLog.class.getName(), AccessControl.class.getName())) {
+        try (LogCapture log = new LogCapture(AccessLog.class.getName(), AccessControl.class.getName())) {
             String p = TestRelay.freshPath();
             Mgmt.Created write = mgmt.create(p, "write", false);
             HttpResponse<String> wrongMode = mgmt.relay.http.send(HttpRequest.newBuilder(mgmt.relay.uri("/data" + p
@@ -148,7 +91,7 @@ class ObservabilityTest {
     void transferLinesNameTheTokenAndTheClient() throws Exception {
         Mgmt mgmt = Mgmt.start(dir);
         TestRelay relay = mgmt.relay;
-        try (Capture log = new Capture("dev.okapi.relay.core.Transfer")) {
+        try (LogCapture log = new LogCapture("dev.okapi.relay.core.Transfer")) {
             String p = TestRelay.freshPath();
             Mgmt.Created read = mgmt.create(p, "read", false);
             Mgmt.Created write = mgmt.create(p, "write", false);

@@ -157,6 +157,29 @@ class TokenStoreTest {
         assertThat(e.getMessage(), containsString("line 2"));
     }
 
+    /** A store that breaks while the relay runs says so once, serves 503s meanwhile, and says when it loads again. */
+    @Test
+    void aFileBrokenWhileRunningIsLoggedOnceAndItsRepairToo() throws Exception {
+        FileTokenStore store = new FileTokenStore(dir);
+        Token t = token("/x", false);
+        store.addOrGet(t);
+        Path file = dir.resolve("tokens.tsv");
+        String good = Files.readString(file);
+        try (LogCapture log = new LogCapture(FileTokenStore.class.getName())) {
+            Files.writeString(file, good + "garbage\n");
+            for (int i = 0; i < 3; i++) {
+                assertThrows(TokenStoreException.class, () -> store.findByHash(HexFormat.of().parseHex(t.hash())));
+            }
+            Files.writeString(file, good + "\n"); // the operator's fix (a blank line: another size, so another file)
+            assertThat(store.findByHash(HexFormat.of().parseHex(t.hash())).isPresent(), is(true));
+            List<String> lines = log.messages();
+            assertThat(lines.toString(), lines.size(), is(2));
+            assertThat(lines.get(0), containsString("tokens.tsv line 3"));
+            assertThat(lines.get(0), containsString("new requests get 503"));
+            assertThat(lines.get(1), containsString("loads again"));
+        }
+    }
+
     @Test
     void usageIsKeptPerMonthAcrossInstances() {
         FileTokenStore store = new FileTokenStore(dir);

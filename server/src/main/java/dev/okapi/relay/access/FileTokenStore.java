@@ -67,6 +67,7 @@ public final class FileTokenStore implements TokenStore {
     private final Object jvmLock;
     private volatile Tokens tokens = Tokens.EMPTY;
     private volatile Usage usage = Usage.EMPTY;
+    private Broken broken; // guarded by this: the tokens file as it last failed to load; null while it loads
 
     /** A store in {@code dir}; nothing is created until the first write. */
     public FileTokenStore(Path dir) {
@@ -75,7 +76,7 @@ public final class FileTokenStore implements TokenStore {
         this.usageFile = this.dir.resolve("usage.tsv");
         this.lockFile = this.dir.resolve("store.lock");
         this.jvmLock = JVM_LOCKS.computeIfAbsent(this.dir, d -> new Object());
-        tokens(); // a malformed store is refused now, not at the first request
+        tokens = loadTokens(); // a malformed store is refused now, not at the first request
     }
 
     Path dir() {
@@ -177,10 +178,35 @@ public final class FileTokenStore implements TokenStore {
         }
         synchronized (this) {
             if (!tokens.stamp.equals(now)) {
-                tokens = loadTokens();
+                reload(now);
             }
             return tokens;
         }
+    }
+
+    /**
+     * Loads a tokens file that another process replaced. One that does not load is said once in the
+     * log, and not read again until it changes: every request gets 503 meanwhile, and the operator
+     * must learn why without a request per log line.
+     */
+    private void reload(Stamp now) {
+        if (broken != null && broken.stamp().equals(now)) {
+            throw broken.why();
+        }
+        try {
+            tokens = loadTokens();
+        } catch (TokenStoreException e) {
+            broken = new Broken(now, e);
+            LOG.severe("token store: " + e.getMessage() + "; new requests get 503 until the file loads again");
+            throw e;
+        }
+        if (broken != null) {
+            broken = null;
+            LOG.info("token store: " + tokensFile + " loads again");
+        }
+    }
+
+    private record Broken(Stamp stamp, TokenStoreException why) {
     }
 
     /**
