@@ -49,6 +49,9 @@ import dev.okapi.protocol.Wire.Access;
  * mix. Readers need no lock: before answering, the store compares the file's identity (inode,
  * modification time, size) with what it loaded and reloads when another process replaced it, so a
  * token revoked from the command line is refused by the running relay at once.
+ *
+ * <p>Over 300 lines on purpose: the two files' formats, the lock, the atomic replacement and the
+ * reload by identity are one mechanism, and split up they would each need the others' internals.
  */
 public final class FileTokenStore implements TokenStore {
 
