@@ -1,5 +1,7 @@
 package dev.okapi.conformance;
 
+import java.io.EOFException;
+import java.io.IOException;
 import java.util.Locale;
 
 import dev.okapi.protocol.Wire;
@@ -38,6 +40,30 @@ final class HttpCases {
             byte[] data = Text.random(1000);
             c.producer(p, Producer.Framing.length(data.length), false).send(data);
             new Consumer(c, x).expectStream(data, "a consumer whose GET names the relay's origin");
+        });
+
+        r.must("HTTP-1", "an answer to HEAD has no body (RFC 9110 9.3.2): the next request on its connection is answered", c -> {
+            for (String target : new String[] {Wire0.data(c.path()), Wire0.connect(c.path(), Wire.Mode.AWAIT_READER, "timeout=0"),
+                "/conformance-nothing-here"}) {
+                Conn x = c.open();
+                x.send(c.head("HEAD", target, Ctx.Side.CONSUMER));
+                Head h = c.readHead(x, "HEAD " + Text.clip(target, 60));
+                if (h.first("Connection").orElse("").toLowerCase(Locale.ROOT).contains("close")) {
+                    continue; // no next request on this connection: nothing can be misread
+                }
+                x.send(c.head("GET", Wire0.connect(c.path(), Wire.Mode.AWAIT_WRITER, "timeout=0"), Ctx.Side.CONSUMER));
+                Head next;
+                try {
+                    next = x.readHead();
+                } catch (EOFException e) {
+                    continue; // closed without a word: allowed between requests, and nothing was misread
+                } catch (IOException e) {
+                    throw new Failure("a GET after HEAD " + Text.clip(target, 60) + " (answered " + h.status() + ") on its connection",
+                            "its own answer (504)", "not an HTTP answer: " + e.getMessage());
+                }
+                expect(next.status() == Wire.WAIT_EXPIRED, "a GET after HEAD " + Text.clip(target, 60) + " (answered " + h.status() + ")",
+                        "its own answer (504), not the HEAD answer's body", next::describe);
+            }
         });
 
         r.group("error answers (3)");

@@ -234,13 +234,13 @@ final class Edge {
     void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         Optional<Framing.Refusal> framing = Framing.refusal(req.headers());
         if (framing.isPresent()) { // its body unread: the connection cannot serve another request
-            throw new RelayException(framing.get().status(), framing.get().reason()).answerAndClose(res);
+            throw new RelayException(framing.get().status(), framing.get().reason()).answerAndClose(req, res);
         }
         Optional<GuardedConnection> conn = Optional.ofNullable(connections.get(Watch.context())); // this request's
         Optional<String> refusal = conn.flatMap(GuardedConnection::refusal).or(this::heapRefusal);
         if (refusal.isPresent()) {
             metrics.refused(refusal.get());
-            throw new RelayException(Wire.UNAVAILABLE, refusal.get()).answerAndClose(res);
+            throw new RelayException(Wire.UNAVAILABLE, refusal.get()).answerAndClose(req, res);
         }
         conn.ifPresent(c -> c.controlChannel(req.prologue().method() == Method.PUT));
         chain.proceed();

@@ -15,6 +15,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.Answers;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
@@ -59,7 +60,7 @@ final class FrontPage implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::show).get("/help", this::show);
+        rules.get("/", this::show).get("/help", this::show).head("/", this::show).head("/help", this::show);
     }
 
     private void show(ServerRequest req, ServerResponse res) {
@@ -70,11 +71,11 @@ final class FrontPage implements HttpService {
         if (html) {
             res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
                     .header("Content-Security-Policy", CSP)
-                    .header("Referrer-Policy", "no-referrer")
-                    .send(page.html());
+                    .header("Referrer-Policy", "no-referrer");
         } else {
-            res.header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN).send(page.text());
+            res.header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN);
         }
+        Answers.send(req, res, (html ? page.html() : page.text()).getBytes(StandardCharsets.UTF_8));
     }
 
     private String randomName() {

@@ -22,6 +22,7 @@ import dev.okapi.relay.manage.OperatorCli;
 
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
+import io.helidon.http.NotFoundException;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.Metrics;
@@ -174,7 +175,10 @@ public final class Main {
             r.addFilter(edge::filter); // before every route: Connection: close and the refusals hold for all, logged
             r.register(new FrontPage(publicUrl, () -> !auth.access().isOpen()));
             core.routing(r);
-            r.error(RelayException.class, (req, res, e) -> e.answer(res));
+            r.error(RelayException.class, (req, res, e) -> e.answer(req, res));
+            r.error(NotFoundException.class, (req, res, e) -> new RelayException(Wire.NOT_FOUND,
+                    "no such endpoint: the Data API is at " + Wire.DATA_PREFIX + ", the Connect API at " + Wire.CONNECT_PREFIX)
+                    .answer(req, res)); // Helidon's own 404 would send a HEAD its body
         };
         builder.config(config.get("server"));
         observe(builder, config.get("server"), auth.health());

@@ -243,6 +243,22 @@ class FrontPageTest {
         assertThat(proxied.body(), containsString("<code id=\"base\">https://relay.example.org</code>"));
     }
 
+    /** Helidon 4.3.0 would send a HEAD the page too, which the next answer on the connection would start with. */
+    @Test
+    void aHeadOfThePageIsItsHeadAlone() throws Exception {
+        try (RawHttp raw = new RawHttp(relay.port())) {
+            raw.head("GET", "/");
+            RawHttp.Response get = raw.response();
+            raw.in.readNBytes(Integer.parseInt(get.header("content-length")));
+            raw.head("HEAD", "/");
+            RawHttp.Response head = raw.response();
+            assertThat(head.status(), is(200));
+            assertThat(head.header("content-length"), is(get.header("content-length")));
+            raw.head("GET", "/connect/v0" + TestRelay.freshPath() + "?mode=await-reader&timeout=0");
+            assertThat(raw.response().status(), is(504)); // the next answer, not the page's body
+        }
+    }
+
     @Test
     void aConfiguredPublicUrlIsEscaped() throws Exception {
         try (TestRelay configured = new TestRelay(Map.of("relay.public-url", "https://relay.example.org/a&b'c"))) {

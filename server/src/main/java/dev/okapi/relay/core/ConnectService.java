@@ -77,7 +77,7 @@ final class ConnectService implements HttpService {
                 } catch (RuntimeException e) {
                     core.lanes.forget(path, awaited, me);
                     // Refused before it waited, nothing reads its connection: it may serve another request.
-                    throw e instanceof RelayException refused && watch != null ? refused.answerAndClose(res) : e;
+                    throw e instanceof RelayException refused && watch != null ? refused.answerAndClose(req, res) : e;
                 }
             }
         }

@@ -66,7 +66,7 @@ final class DataService implements HttpService {
                 }
             } catch (RuntimeException e) { // refused, or its client left: the path is free before anyone hears
                 core.lanes.free(path, Side.CONSUMER);
-                throw e instanceof RelayException refused ? refused.answerAndClose(res) : e;
+                throw e instanceof RelayException refused ? refused.answerAndClose(req, res) : e;
             }
             if (outcome == Outcome.PRODUCER_VANISHED) {
                 core.lanes.free(path, Side.CONSUMER); // its own client left while it was being paired
@@ -138,7 +138,7 @@ final class DataService implements HttpService {
                 throw e;
             }
         } catch (RelayException e) {
-            CloseConnectionException close = e.answerAndClose(res);
+            CloseConnectionException close = e.answerAndClose(req, res);
             Drain.refused(req, watch, core.config.drain(), core.timer); // unread bytes at the close would reset the answer
             throw close;
         }

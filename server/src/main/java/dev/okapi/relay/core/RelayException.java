@@ -1,10 +1,14 @@
 package dev.okapi.relay.core;
 
+import java.nio.charset.StandardCharsets;
+
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.Answers;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
@@ -23,21 +27,21 @@ public final class RelayException extends RuntimeException {
     }
 
     /** Answers the refused request: the status and the reason as one line of plain text. */
-    public void answer(ServerResponse res) {
+    public void answer(ServerRequest req, ServerResponse res) {
         res.status(status)
                 .header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
-                .header(HeaderNames.CACHE_CONTROL, "no-store")
-                .send(getMessage() + "\n");
+                .header(HeaderNames.CACHE_CONTROL, "no-store");
+        Answers.send(req, res, (getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /**
      * Answers with {@code Connection: close} and returns what closes the connection afterwards, for
      * a request whose connection cannot serve another: its body unread, or its watch still reading.
      */
-    public CloseConnectionException answerAndClose(ServerResponse res) {
+    public CloseConnectionException answerAndClose(ServerRequest req, ServerResponse res) {
         try {
             res.header(HeaderValues.CONNECTION_CLOSE);
-            answer(res);
+            answer(req, res);
         } catch (RuntimeException e) {
             // the client has gone already: nobody to answer, the connection closes all the same
         }

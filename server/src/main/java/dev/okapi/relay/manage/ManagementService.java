@@ -3,6 +3,7 @@ package dev.okapi.relay.manage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,7 @@ import dev.okapi.relay.access.Token;
 import dev.okapi.relay.access.TokenService;
 import dev.okapi.relay.access.TokenStoreException;
 import dev.okapi.relay.access.UsageMeter;
+import dev.okapi.relay.http.Answers;
 import dev.okapi.relay.http.Target;
 
 import jakarta.json.Json;
@@ -82,31 +84,31 @@ public final class ManagementService implements HttpService {
         String endpoint = Target.rawPath(req).substring(Wire.API_PREFIX.length());
         Method method = ENDPOINTS.get(endpoint);
         if (method == null) {
-            answer(res, Wire.NOT_FOUND, detail("no such Management API endpoint"));
+            answer(req, res, Wire.NOT_FOUND, detail("no such Management API endpoint"));
             return;
         }
         if (!req.prologue().method().equals(method)) {
             res.header(HeaderNames.ALLOW, method.text());
-            answer(res, Wire.METHOD_NOT_ALLOWED, detail(endpoint.substring(1) + " takes " + method.text() + " only"));
+            answer(req, res, Wire.METHOD_NOT_ALLOWED, detail(endpoint.substring(1) + " takes " + method.text() + " only"));
             return;
         }
         var refused = access.refuseManagement(req, res);
         if (refused.isPresent()) {
-            answer(res, Wire.UNAUTHORIZED, detail(refused.get()));
+            answer(req, res, Wire.UNAUTHORIZED, detail(refused.get()));
             return;
         }
         try {
-            answer(res, Wire.OK, switch (endpoint) {
+            answer(req, res, Wire.OK, switch (endpoint) {
                 case Wire.MGMT_CREATE -> create(form(req));
                 case Wire.MGMT_DELETE -> delete(form(req));
                 case Wire.MGMT_LIST -> list();
                 default -> usage(req);
             });
         } catch (InvalidRequestException e) {
-            answer(res, e.status(), detail(e.getMessage()));
+            answer(req, res, e.status(), detail(e.getMessage()));
         } catch (TokenStoreException e) {
             LOG.log(Level.SEVERE, "Management API: " + e.getMessage());
-            answer(res, Wire.UNAVAILABLE, detail("token store unavailable; see the relay's log"));
+            answer(req, res, Wire.UNAVAILABLE, detail("token store unavailable; see the relay's log"));
         }
     }
 
@@ -204,10 +206,10 @@ public final class ManagementService implements HttpService {
         return json(Map.of(Wire.FIELD_DETAIL, text));
     }
 
-    private static void answer(ServerResponse res, int status, String json) {
+    private static void answer(ServerRequest req, ServerResponse res, int status, String json) {
         res.status(status)
                 .header(HeaderNames.CONTENT_TYPE, Wire.APPLICATION_JSON)
-                .header(HeaderNames.CACHE_CONTROL, "no-store") // a create answer holds a secret
-                .send(json);
+                .header(HeaderNames.CACHE_CONTROL, "no-store"); // a create answer holds a secret
+        Answers.send(req, res, json.getBytes(StandardCharsets.UTF_8));
     }
 }
