@@ -107,6 +107,21 @@ class ManagementApiTest {
         assertJson(mgmt.post("/accesstoken.create", other, KEY), 409, "idem_key reused for another request");
     }
 
+    /** The relay does not read 100 MB to find the next request: it answers and closes. */
+    @Test
+    void anOverLongFormIsRefusedAndItsConnectionClosed() throws Exception {
+        try (RawHttp raw = new RawHttp(mgmt.relay.port())) {
+            raw.head("POST", "/api/v0/accesstoken.create", "Authorization: Bearer " + Mgmt.KEY,
+                    "Content-Type: application/x-www-form-urlencoded", "Content-Length: 100000000");
+            raw.out.write(new byte[20_000]);
+            RawHttp.Response r = raw.response();
+            assertThat(r.status(), is(422));
+            assertThat(r.header("connection"), is("close"));
+            raw.in.readNBytes(Integer.parseInt(r.header("content-length")));
+            assertThat(raw.in.read(), is(-1));
+        }
+    }
+
     @Test
     void malformedRequestsGet422WithADetail() throws Exception {
         String p = TestRelay.freshPath();

@@ -27,6 +27,7 @@ import jakarta.json.Json;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.WritableHeaders;
@@ -105,6 +106,9 @@ public final class ManagementService implements HttpService {
                 default -> usage(req);
             });
         } catch (InvalidRequestException e) {
+            if (!req.content().consumed()) { // a body left unread (too long, or not a form) is not skipped
+                res.header(HeaderValues.CONNECTION_CLOSE);
+            }
             answer(req, res, e.status(), detail(e.getMessage()));
         } catch (TokenStoreException e) {
             LOG.log(Level.SEVERE, "Management API: " + e.getMessage());
