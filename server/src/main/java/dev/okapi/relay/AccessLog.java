@@ -34,7 +34,8 @@ final class AccessLog implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         // Health probes and metric scrapes come every few seconds: FINE, not to drown the rest.
-        Level level = Target.rawPath(req).startsWith(Wire.OBSERVE_PREFIX + "/") ? Level.FINE : Level.INFO;
+        String path = Target.rawPath(req);
+        Level level = path.startsWith(Wire.OBSERVE_PREFIX + "/") ? Level.FINE : Level.INFO;
         if (!LOG.isLoggable(level)) {
             chain.proceed();
             return;
@@ -43,7 +44,7 @@ final class AccessLog implements Filter {
         try {
             chain.proceed();
         } finally {
-            LOG.log(level, line(req.remotePeer(), req.prologue().method().text(), Target.rawPath(req),
+            LOG.log(level, line(req.remotePeer(), req.prologue().method().text(), path,
                     RequestMetrics.status(res), res.bytesWritten(), (System.nanoTime() - start) / 1_000_000,
                     req.context().get(SecurityContext.class).flatMap(SecurityContext::user)
                             .map(s -> s.principal().getName()).orElse("-")));

@@ -41,7 +41,6 @@ import sun.misc.Signal;
 public final class Shutdown {
 
     private static final Logger LOG = Logger.getLogger(Shutdown.class.getName());
-    /** The refusal every waiting and arriving client gets. */
     /** How long a copy moving bytes has to see the abort itself before it is interrupted. */
     private static final Duration NOTICE = Duration.ofMillis(200);
 

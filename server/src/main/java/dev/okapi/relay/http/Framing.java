@@ -44,11 +44,12 @@ public final class Framing {
         if (!lengths.isEmpty()) {
             return Optional.of(new Refusal(Wire.BAD_REQUEST, "Content-Length and Transfer-Encoding must not come together"));
         }
-        List<String> codings = headers.values(HeaderNames.TRANSFER_ENCODING).stream()
-                .flatMap(v -> Arrays.stream(v.split(",", -1))).map(c -> c.strip().toLowerCase(Locale.ROOT)).toList();
-        if (headers.values(HeaderNames.TRANSFER_ENCODING).equals(List.of("chunked"))) {
+        List<String> fields = headers.values(HeaderNames.TRANSFER_ENCODING);
+        if (fields.equals(List.of("chunked"))) {
             return Optional.empty(); // the one spelling Helidon frames by chunks
         }
+        List<String> codings = fields.stream()
+                .flatMap(v -> Arrays.stream(v.split(",", -1))).map(c -> c.strip().toLowerCase(Locale.ROOT)).toList();
         // RFC 9112: a body whose last coding is not chunked, once, has no knowable end (400); any
         // other list, or another spelling of chunked, is a coding this relay does not implement (501).
         return codings.indexOf("chunked") == codings.size() - 1
