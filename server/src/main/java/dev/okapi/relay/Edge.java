@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
-import dev.okapi.relay.core.RelayException;
 import dev.okapi.relay.http.Framing;
+import dev.okapi.relay.http.RelayException;
 import dev.okapi.relay.http.Watch;
 
 import com.sun.management.UnixOperatingSystemMXBean;

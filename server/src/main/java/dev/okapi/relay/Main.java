@@ -17,7 +17,7 @@ import dev.okapi.relay.access.TokenQuota;
 import dev.okapi.relay.access.TokenStoreException;
 import dev.okapi.relay.core.Core;
 import dev.okapi.relay.core.RelayConfig;
-import dev.okapi.relay.core.RelayException;
+import dev.okapi.relay.http.RelayException;
 import dev.okapi.relay.manage.OperatorCli;
 
 import io.helidon.config.Config;

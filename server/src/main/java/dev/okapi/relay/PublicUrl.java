@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import dev.okapi.protocol.Wire;
-import dev.okapi.relay.core.RelayException;
+import dev.okapi.relay.http.RelayException;
 
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;

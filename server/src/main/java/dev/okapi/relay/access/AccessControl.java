@@ -10,8 +10,8 @@ import java.util.logging.Logger;
 
 import dev.okapi.protocol.Wire;
 import dev.okapi.protocol.Wire.Access;
-import dev.okapi.relay.core.RelayException;
 import dev.okapi.relay.core.StreamPath;
+import dev.okapi.relay.http.RelayException;
 import dev.okapi.relay.http.Target;
 
 import io.helidon.http.HeaderNames;

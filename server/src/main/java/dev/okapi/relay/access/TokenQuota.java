@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.okapi.protocol.Wire;
-import dev.okapi.relay.core.RelayException;
+import dev.okapi.relay.http.RelayException;
 
 import io.helidon.config.Config;
 

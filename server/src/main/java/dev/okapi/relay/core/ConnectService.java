@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.RelayException;
 import dev.okapi.relay.http.Target;
 import dev.okapi.relay.http.Watch;
 
@@ -39,11 +40,9 @@ final class ConnectService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get(Core::refuseServiceWorkers, this::connect)
-                .any((req, res) -> {
-                    res.header(HeaderNames.ALLOW, "GET");
-                    throw new RelayException(Wire.METHOD_NOT_ALLOWED, "the Connect API takes GET only");
-                });
+        rules.get(Core::refuseServiceWorkers, this::connect).any((req, res) -> {
+            throw RelayException.notAllowed(res, "GET", "the Connect API takes GET only");
+        });
     }
 
     private void connect(ServerRequest req, ServerResponse res) throws InterruptedException {
@@ -94,11 +93,9 @@ final class ConnectService implements HttpService {
                 me.refuse();
             }
         }
-        // The limit passed: expire, unless a peer released it this very instant (then it is paired).
-        if (!me.expire() && me.state() == Waiter.State.PAIRED) {
-            return;
+        if (me.expire() || me.state() != Waiter.State.PAIRED) { // not released at the very instant the limit passed
+            throw me.ended(awaited);
         }
-        throw me.ended(awaited);
     }
 
     private static void answer(ServerResponse res, boolean redirect, String dataUrl, Optional<String> token) {

@@ -45,7 +45,7 @@ record ConsumerEnd(ServerResponse response, Waiter waiter, long since, Completab
         return response.outputStream();
     }
 
-    /** Ends its response cleanly, now: the terminating chunk (see {@link ConsumerOutput#finish}). */
+    /** Sends the terminating chunk now (see {@link ConsumerOutput#finish}). */
     void commit() {
         ((RoutingResponse) response).commit();
     }

@@ -21,10 +21,7 @@ final class ConsumerOutput extends OutputStream {
     private ConsumerEnd consumer; // replaced only before its response starts
     private OutputStream out;
 
-    /**
-     * @param producer the producer's headers, whose content headers the response carries
-     * @param replace  ends a consumer that left before its first byte and waits for the next one
-     */
+    /** @param replace ends a consumer that left before its first byte, and waits for the next one */
     ConsumerOutput(ConsumerEnd consumer, ServerRequestHeaders producer, UnaryOperator<ConsumerEnd> replace) {
         this.consumer = consumer;
         this.producer = producer;
@@ -56,9 +53,8 @@ final class ConsumerOutput extends OutputStream {
     }
 
     /**
-     * Ends the consumer's response cleanly. Helidon's {@code close()} of a response stream sends
-     * nothing; the commit is what sends the terminating chunk, and doing it here, on the producer's
-     * thread, is what lets the producer hear of success only once the consumer has its end.
+     * Ends the consumer's response cleanly: the commit sends the terminating chunk (a {@code close()}
+     * sends nothing), here on the producer's thread, so the producer hears of success only after it.
      */
     void finish() throws TransferEnded {
         try {

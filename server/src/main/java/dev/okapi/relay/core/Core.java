@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.RelayException;
 import dev.okapi.relay.http.Watch;
 
 import io.helidon.http.HeaderName;
@@ -19,28 +20,25 @@ import io.helidon.webserver.http.ServerResponse;
  * The relay core, built once: the waiting room, the stream paths, the running transfers, and the
  * Data and Connect services over them. The wiring registers {@link #routing} on every socket that
  * serves the relay, installs {@link Watch#LISTENER} on their HTTP/1.1 protocol, and drives the
- * shutdown through {@link #closeWaitingRoom}, {@link #awaitNoTransfers} and {@link #abortTransfers}.
+ * shutdown through the last four methods.
  */
 public final class Core {
 
     private static final HeaderName SERVICE_WORKER = HeaderNames.create("Service-Worker");
 
-    // The core's parts, package-private: the services below use them directly.
     final RelayConfig config;
     final Gate gate;
     final RelayMetrics metrics;
-    final ScheduledExecutorService timer;
+    final ScheduledExecutorService timer; // idle checks and drain bounds
     final Function<ServerRequest, String> origin;
     final WaitingRoom room;
     final Lanes lanes = new Lanes();
     final Transfers transfers;
 
     /**
-     * @param gate    access control, or {@link Gate#OPEN}
-     * @param metrics where the core counts what it does
-     * @param timer   the relay's clock thread: idle checks and drain bounds
-     * @param origin  the relay's public base URL as a client of {@code req} reaches it, for the
-     *                Connect API's Data URLs (a configured URL, or the request's, through proxies)
+     * @param gate   access control, or {@link Gate#OPEN}
+     * @param origin the relay's public base URL as a client of {@code req} reaches it, for the
+     *               Connect API's Data URLs (a configured URL, or the request's, through proxies)
      */
     public Core(RelayConfig config, Gate gate, RelayMetrics metrics, ScheduledExecutorService timer,
                 Function<ServerRequest, String> origin) {
@@ -58,9 +56,9 @@ public final class Core {
     }
 
     /**
-     * Refuses a request made by a browser's Service Worker script fetch: a stream served on the
-     * relay's origin must never become a script that controls that origin ([HTTP-11]). Routed as
-     * the first handler of each allowed method, so that a wrong method still gets its 405 first.
+     * Refuses a browser's Service Worker script fetch: a stream on the relay's origin must never
+     * become a script that controls it ([HTTP-11]). Routed first for each allowed method only, so
+     * that a wrong method still gets its 405.
      */
     static void refuseServiceWorkers(ServerRequest req, ServerResponse res) {
         if (req.headers().contains(SERVICE_WORKER)) {

@@ -6,11 +6,11 @@ import java.util.concurrent.TimeUnit;
 
 import dev.okapi.protocol.Wire;
 import dev.okapi.relay.http.Drain;
+import dev.okapi.relay.http.RelayException;
 import dev.okapi.relay.http.Target;
 import dev.okapi.relay.http.Upload;
 import dev.okapi.relay.http.Watch;
 
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -25,8 +25,7 @@ import io.helidon.webserver.http.ServerResponse;
  *
  * <p>Each waiting client is watched ({@link Watch}): one that leaves is taken out of the waiting
  * room and off its path at once, and a producer never pairs with a consumer that left. A request
- * that waited and is refused (504, 503) has its connection closed after the answer, because its
- * watch may still be reading it.
+ * that waited and is refused (504, 503) has its connection closed, as its watch may still read it.
  */
 final class DataService implements HttpService {
 
@@ -41,12 +40,10 @@ final class DataService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.put(Core::refuseServiceWorkers, this::produce)
-                .get(Core::refuseServiceWorkers, this::consume)
+        rules.put(Core::refuseServiceWorkers, this::produce).get(Core::refuseServiceWorkers, this::consume)
                 .any((req, res) -> {
-                    res.header(HeaderNames.ALLOW, "GET, PUT");
-                    throw new RelayException(Wire.METHOD_NOT_ALLOWED,
-                            "method " + req.prologue().method().text() + " not allowed on the Data API: PUT to write, GET to read");
+                    throw RelayException.notAllowed(res, "GET, PUT", "method " + req.prologue().method().text()
+                            + " not allowed on the Data API: PUT to write, GET to read");
                 });
     }
 
@@ -72,7 +69,7 @@ final class DataService implements HttpService {
                 core.lanes.free(path, Side.CONSUMER); // its own client left while it was being paired
             }
             if (outcome != Outcome.COMPLETED) {
-                throw closed(path, outcome); // not returning keeps Helidon from sending the terminating chunk
+                throw closed(path, outcome); // returning would let Helidon send the terminating chunk
             }
             Watch.handBack(req, watch, core.config.idleBound());
         }
@@ -160,11 +157,7 @@ final class DataService implements HttpService {
         Watch.handBack(req, watch, core.config.idleBound());
     }
 
-    /**
-     * Takes a waiting consumer's end from the path's queue: the first whose client is still there.
-     *
-     * @throws RelayException 504 when the wait limit passes, 503 at shutdown
-     */
+    /** Takes the first waiting consumer's end whose client is still there; 504 at the wait limit, 503 at shutdown. */
     private ConsumerEnd awaitConsumer(SynchronousQueue<ConsumerEnd> handoff, Waiter me, long deadline) {
         try {
             ConsumerEnd end = handoff.poll(); // a consumer there already: no wait, no place in the waiting room
@@ -196,10 +189,8 @@ final class DataService implements HttpService {
 
     /**
      * Ends a paired consumer whose client had left before the first byte (its watch saw it only
-     * after the pairing), and waits within the producer's own limit for the next consumer: a
-     * waiting producer again, for the waiting room and for Connect.
-     *
-     * @throws RelayException 504 or 503 when none comes, which ends the transfer as the consumer's going
+     * after the pairing), and waits within the producer's own limit for the next one, as a waiting
+     * producer again; a 504 or 503 then ends the transfer as the consumer's going.
      */
     private ConsumerEnd replace(ConsumerEnd gone, StreamPath path, SynchronousQueue<ConsumerEnd> handoff, long deadline) {
         gone.finish(Outcome.CONSUMER_GONE); // its thread closes its connection
@@ -214,11 +205,9 @@ final class DataService implements HttpService {
     }
 
     /**
-     * Takes {@code side} of {@code path} for {@code me}. A client holding it is asked first whether
-     * it is still there: one whose close came an instant before us gives its place up to us, so that
-     * we are not refused because of a ghost.
-     *
-     * @throws RelayException 409 if a live client or a stream holds that side
+     * Takes {@code side} of {@code path} for {@code me}, or 409 if a live client or a stream holds
+     * it. A holder whose close came an instant before us gives its place up first, so that we are
+     * not refused because of a ghost.
      */
     private SynchronousQueue<ConsumerEnd> hold(StreamPath path, Side side, Waiter me) throws InterruptedException {
         Waiter holder = core.lanes.holder(path, side);

@@ -33,11 +33,7 @@ public interface Gate {
         Pass UNLIMITED = new Pass() {
         };
 
-        /**
-         * Counts one more waiting request of this holder until the returned slot is closed.
-         *
-         * @throws RelayException 503 if the holder already has its most requests waiting
-         */
+        /** Counts one more waiting request of this holder until the slot is closed; 503 if it has its most waiting. */
         default Slot waiting() {
             return () -> { };
         }

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.SynchronousQueue;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.RelayException;
 
 /**
  * The stream paths in use. Per path: which client holds each side (its {@link Waiter}, whose state
@@ -20,12 +21,7 @@ final class Lanes {
 
     private final ConcurrentHashMap<StreamPath, Lane> lanes = new ConcurrentHashMap<>();
 
-    /**
-     * Holds {@code side} of {@code path} for a client that will wait there, until {@link #free}.
-     *
-     * @return the path's handoff
-     * @throws RelayException 409 if another client holds that side
-     */
+    /** Holds {@code side} of {@code path} for {@code waiter} until {@link #free}; 409 if another holds it. */
     SynchronousQueue<ConsumerEnd> hold(StreamPath path, Side side, Waiter waiter) {
         Waiter[] found = new Waiter[1];
         Lane lane = lanes.compute(path, (p, l) -> {
@@ -54,8 +50,8 @@ final class Lanes {
     }
 
     /**
-     * {@code waiter} waits again on {@code side} of {@code path}, which its client holds: a consumer
-     * whose producer vanished, or a producer whose consumer had left at the pairing ([CONN-2]).
+     * The client holding {@code side} waits there again: a consumer whose producer vanished, or a
+     * producer whose consumer left ([CONN-2]).
      */
     void waitsAgain(StreamPath path, Side side, Waiter waiter) {
         lanes.computeIfPresent(path, (p, l) -> {
@@ -74,11 +70,9 @@ final class Lanes {
     }
 
     /**
-     * A Connect waiter for the {@code awaited} side, which is present if a Data waiter holds it or a
-     * Connect waiter awaits the other side (both are released). If neither is there, {@code waiter}
-     * is registered and released when one comes.
-     *
-     * @return true if the peer is present now
+     * Whether the {@code awaited} side is present for a Connect waiter: a Data waiter holds it, or a
+     * Connect waiter awaits the other side (both are released). If not, {@code waiter} is released
+     * when one comes.
      */
     boolean awaitPeer(StreamPath path, Side awaited, Waiter waiter) {
         boolean[] present = new boolean[1];
@@ -109,7 +103,6 @@ final class Lanes {
         final Waiter[] holders = new Waiter[2];
         final List<List<Waiter>> connect = List.of(new ArrayList<>(), new ArrayList<>());
 
-        /** {@code waiter} waits on {@code side}: the Connect waiters that await that side are released. */
         void take(Side side, Waiter waiter) {
             holders[side.ordinal()] = waiter;
             release(side);

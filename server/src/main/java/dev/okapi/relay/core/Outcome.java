@@ -8,10 +8,7 @@ import dev.okapi.protocol.Wire.ControlLine;
 public enum Outcome {
     /** Every byte reached the consumer and its response ended cleanly. */
     COMPLETED(null),
-    /**
-     * The producer had gone before its first byte: the consumer saw nothing and waits for the next
-     * producer, as if this one had never come.
-     */
+    /** The producer had gone before its first byte: the consumer saw nothing and waits for the next one. */
     PRODUCER_VANISHED(null),
     /** The producer's upload broke off without its clean end: the consumer's response is cut. */
     PRODUCER_GONE(null),

@@ -30,12 +30,11 @@ final class ProducerInput extends FilterInputStream {
         this.metrics = metrics;
     }
 
-    /** The producer's body, taken once paired: asking Helidon for it sends the {@code 100 Continue}. */
+    /** The producer's body, taken only once paired: asking Helidon for it sends the {@code 100 Continue}. */
     void open(InputStream body) {
         in = body;
     }
 
-    /** The body itself, for a drain after the copy. */
     InputStream body() {
         return in;
     }
@@ -94,11 +93,7 @@ final class ProducerInput extends FilterInputStream {
         return now - lastProgress;
     }
 
-    /**
-     * Asks the copy to end as {@code why}; it sees it before its next read.
-     *
-     * @return false if the stream already ends cleanly or was aborted before
-     */
+    /** Asks the copy to end as {@code why}, before its next read; false if it ends cleanly already or was aborted. */
     synchronized boolean abort(Outcome why) {
         if (cleanEnd || abort != null) {
             return false;

@@ -3,6 +3,7 @@ package dev.okapi.relay.core;
 import java.util.Objects;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.RelayException;
 
 /**
  * A validated stream path such as {@code /supplier/inventory}: the key on which a producer and a
@@ -16,8 +17,7 @@ public record StreamPath(String value) {
     public StreamPath {
         Objects.requireNonNull(value, "value required");
         if (value.length() > Wire.STREAM_PATH_MAX) {
-            throw new RelayException(Wire.BAD_REQUEST,
-                    "stream path longer than " + Wire.STREAM_PATH_MAX + " characters");
+            throw new RelayException(Wire.BAD_REQUEST, "stream path longer than " + Wire.STREAM_PATH_MAX + " characters");
         }
         if (!Wire.STREAM_PATH.matcher(value).matches()) {
             throw new RelayException(Wire.BAD_REQUEST,

@@ -42,14 +42,14 @@ final class Transfer {
 
     private static final Logger LOG = Logger.getLogger(Transfer.class.getName());
 
+    private final Core core;
     private final ServerRequest req;
     private final ServerResponse res;
+    private final String holder;
+    private final Runnable release;
     private final ProducerInput in;
     private final ConsumerOutput out;
-    private final Core core;
-    private final String holder;
     private final long start = System.nanoTime();
-    private final Runnable release;
     private Upload upload;
     private OutputStream control; // guarded by this once the producer's response started
     private boolean told;         // guarded by this: the producer got its error line
@@ -58,24 +58,21 @@ final class Transfer {
     /**
      * @param release frees the stream path before either side hears of the end, so that a client
      *                starting the next stream at once does not find it busy
-     * @param replace see {@link ConsumerOutput}
      */
     Transfer(Core core, ServerRequest req, ServerResponse res, ConsumerEnd consumer, Gate.Pass pass, Runnable release,
              UnaryOperator<ConsumerEnd> replace) {
         this.core = core;
         this.req = req;
         this.res = res;
-        this.release = release;
         this.holder = pass.holder();
+        this.release = release;
         this.in = new ProducerInput(pass, core.config.maxStreamBytes(), core.metrics);
         this.out = new ConsumerOutput(consumer, req.headers(), replace);
     }
 
     /**
-     * Copies the stream on the calling (producer's) thread.
-     *
-     * @param watch the producer's watch: the copy reads only once it has stopped reading
-     * @return how the transfer ended; unless {@link Outcome#COMPLETED}, the caller closes the producer's connection
+     * Copies the stream on the calling (producer's) thread, once the producer's {@code watch} has
+     * stopped reading; unless the outcome is {@link Outcome#COMPLETED}, the caller closes the connection.
      */
     Outcome run(Watch watch) {
         Outcome outcome;
@@ -133,11 +130,7 @@ final class Transfer {
                 req.remotePeer().port()));
     }
 
-    /**
-     * The producer's last words: success, or the error line of {@code outcome} and a short drain.
-     *
-     * @return whether its connection may serve another request ({@link Upload#closesConnection()})
-     */
+    /** The producer's last words: success, or the error line and a short drain; true if its connection may go on. */
     boolean tellProducer(Outcome outcome) {
         if (outcome == Outcome.COMPLETED) {
             try {
@@ -169,16 +162,15 @@ final class Transfer {
         }
     }
 
-    long idleNanos(long now) {
-        return in.idleNanos(now);
+    private synchronized void unblock(Outcome why) {
+        if (copier != null) {
+            tell(why.line()); // first: the socket the interrupt closes may be the producer's
+            copier.interrupt();
+        }
     }
 
-    private synchronized void unblock(Outcome why) {
-        if (copier == null) {
-            return;
-        }
-        tell(why.line()); // first: the socket the interrupt closes may be the producer's
-        copier.interrupt();
+    long idleNanos(long now) {
+        return in.idleNanos(now);
     }
 
     /** The consumer that the stream went to, in the end. */

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.RelayException;
 
 /**
  * The transfers running now: their number, held under {@code relay.max-transfers}, and their list,
@@ -35,11 +36,7 @@ final class Transfers {
         }
     }
 
-    /**
-     * Counts {@code transfer} as running until {@link #end}.
-     *
-     * @throws RelayException 503 if {@code relay.max-transfers} already run
-     */
+    /** Counts {@code transfer} as running until {@link #end}; 503 if {@code relay.max-transfers} already run. */
     synchronized void start(Transfer transfer) {
         if (running.size() >= max) {
             throw new RelayException(Wire.UNAVAILABLE, "too many transfers running (limit " + max + ")");

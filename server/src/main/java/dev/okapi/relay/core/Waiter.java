@@ -8,15 +8,17 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.RelayException;
 import dev.okapi.relay.http.Watch;
 
 import io.helidon.webserver.CloseConnectionException;
 
 /**
  * One client waiting for its peer, and how its wait ends: paired by the peer, left (its client went
- * away), refused (the relay shuts down), or expired (its own wait limit). Each is one
- * compare-and-set from {@link State#WAITING}, so exactly one wins however they race, and the winner
- * wakes the waiting thread. Created and counted by the {@link WaitingRoom}.
+ * away), refused (the relay shuts down, or Helidon interrupted the wait, which it does only then),
+ * or expired (its own wait limit). Each is one compare-and-set from {@link State#WAITING}, so
+ * exactly one wins however they race, and the winner wakes the waiting thread. Created and
+ * counted by the {@link WaitingRoom}.
  */
 final class Waiter implements AutoCloseable {
 
@@ -56,10 +58,6 @@ final class Waiter implements AutoCloseable {
         interrupt(State.LEFT);
     }
 
-    /**
-     * The relay will not serve it: it shuts down. This also ends a wait that Helidon interrupted,
-     * which it does only when the server stops; after {@link #leave} it changes nothing.
-     */
     void refuse() {
         interrupt(State.REFUSED);
     }
@@ -80,10 +78,7 @@ final class Waiter implements AutoCloseable {
         return !clientGone && state.compareAndSet(State.PAIRED, State.WAITING);
     }
 
-    /**
-     * What the waiting thread throws when its wait ended without a pairing: 504 when its limit
-     * passed, the relay's refusal, or a silent close for a client that has left.
-     */
+    /** What the waiting thread throws when its wait ended unpaired: a 504, a 503, or a silent close. */
     RuntimeException ended(Side awaited) {
         Thread.interrupted(); // the wake-up that ended the wait must not hit the answer's writes
         expire();
@@ -101,8 +96,8 @@ final class Waiter implements AutoCloseable {
     }
 
     /**
-     * Whether its client has gone, after its watch has looked at the connection once more (see
-     * {@link Watch#settle}): asked before a newcomer is paired with it or refused because of it.
+     * Whether its client has gone, once its watch has looked at the connection again ({@link
+     * Watch#settle}): asked before a newcomer is paired with it or refused because of it.
      */
     boolean gone(Duration bound) {
         Watch w = watch;
@@ -112,7 +107,7 @@ final class Waiter implements AutoCloseable {
         return clientGone;
     }
 
-    /** Waits until its own thread has given its path and place back, for at most {@code bound}. */
+    /** Waits, at most {@code bound}, until its own thread has given its path and place back. */
     void awaitClosed(Duration bound) throws InterruptedException {
         closed.await(bound.toNanos(), TimeUnit.NANOSECONDS);
     }

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.okapi.protocol.Wire;
+import dev.okapi.relay.http.RelayException;
 import dev.okapi.relay.http.Watch;
 
 /**
@@ -29,12 +30,7 @@ final class WaitingRoom {
         this.metrics = metrics;
     }
 
-    /**
-     * A waiter for the calling thread's client, not yet counted: one whose peer is there already is
-     * paired at once and never waits ({@link #admit} counts one that has to).
-     *
-     * @throws RelayException 503 when the room is closed
-     */
+    /** A waiter for the calling thread's client, or 503 if closed; {@link #admit} counts it once it has to wait. */
     Waiter waiter(RelayMetrics.Waiting kind) {
         if (closed) {
             throw CLOSED;
@@ -42,11 +38,7 @@ final class WaitingRoom {
         return new Waiter(kind, this::exit);
     }
 
-    /**
-     * Counts {@code waiter} as waiting until it is closed.
-     *
-     * @throws RelayException 503 when the room is full
-     */
+    /** Counts {@code waiter} as waiting until it is closed; 503 when the room is full. */
     void admit(Waiter waiter) {
         if (!waiters.add(waiter)) {
             return; // counted already

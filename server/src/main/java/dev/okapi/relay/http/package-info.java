@@ -6,7 +6,9 @@
  * producer's upload taken in the order Helidon needs for {@code 100 Continue} and read the way its
  * framing allows ({@link dev.okapi.relay.http.Upload}: a chunked-body decoder that accepts what
  * RFC 9112 allows, and a large upload read from its socket past Helidon's 8 KiB reads, with the one
- * reach into Helidon for that socket); and a bounded drain of an unread upload before a close. None
- * knows anything of streams or pairing; each would go with a server that offered it.
+ * reach into Helidon for that socket); a bounded drain of an unread upload before a close; and the
+ * one-line refusal that every layer throws ({@link dev.okapi.relay.http.RelayException}), answered
+ * the same way on every route. None knows anything of streams or pairing; each but the last would
+ * go with a server that offered it.
  */
 package dev.okapi.relay.http;

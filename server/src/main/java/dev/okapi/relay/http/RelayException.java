@@ -1,9 +1,8 @@
-package dev.okapi.relay.core;
+package dev.okapi.relay.http;
 
 import java.nio.charset.StandardCharsets;
 
 import dev.okapi.protocol.Wire;
-import dev.okapi.relay.http.Answers;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -24,6 +23,12 @@ public final class RelayException extends RuntimeException {
     public RelayException(int status, String reason) {
         super(reason, null, false, false);
         this.status = status;
+    }
+
+    /** A 405 for a method the route does not take; {@code allow} lists those it does. */
+    public static RelayException notAllowed(ServerResponse res, String allow, String reason) {
+        res.header(HeaderNames.ALLOW, allow);
+        return new RelayException(Wire.METHOD_NOT_ALLOWED, reason);
     }
 
     /** Answers the refused request: the status and the reason as one line of plain text. */
