@@ -19,9 +19,9 @@ import io.helidon.config.ConfigMappingException;
  * What is checked before the server is built, so that a wrong setting ends the start with one
  * line that names it and the fix, instead of a Helidon stack trace or, for a port in use, a
  * relay that logs "listening on port -1" and exits 0 (Helidon 4.3.0 logs a failed bind and
- * carries on): every port must be a number that can be bound, and every file that
- * {@code server} names ({@code ….resource.path}: TLS keys, certificates, trust stores) must be
- * readable.
+ * carries on): every port must be a number that can be bound on an address of this machine, and
+ * every file that {@code server} names ({@code ….resource.path}: TLS keys, certificates, trust
+ * stores) must be readable.
  *
  * <p>A port is bound and released here, then bound again by Helidon: another process could take
  * it in between; {@link Main} checks the ports after the start as well.
@@ -41,9 +41,7 @@ final class Preflight {
                 throw refused(l.portKey() + " is " + l.port() + ", not a port (0-65535; 0 picks a free one); set "
                         + Settings.whereToSet(l.portKey()));
             }
-            if (l.port() > 0) {
-                bind(l);
-            }
+            bind(l); // port 0 too: its host must still be an address of this machine
         }
         server.traverse().filter(Config::isLeaf).filter(c -> c.key().toString().endsWith(".resource.path")).forEach(c -> {
             String file = c.asString().orElse("");
@@ -55,29 +53,41 @@ final class Preflight {
     }
 
     /** A listener as configured: the default socket or one of {@code server.sockets}. */
-    private record Listener(String portKey, String host, int port) {
+    private record Listener(String portKey, String hostKey, String host, int port) {
     }
 
     private static List<Listener> listeners(Config server) {
         List<Listener> listeners = new ArrayList<>();
         String host = server.get("host").asString().orElse("0.0.0.0");
-        listeners.add(new Listener("server.port", host, server.get("port").asInt().orElse(0)));
+        listeners.add(new Listener("server.port", "server.host", host, server.get("port").asInt().orElse(0)));
         server.get("sockets").asNodeList().ifPresent(list -> {
             for (Config socket : list) {
-                listeners.add(new Listener(socket.key() + ".port", socket.get("host").asString().orElse(host),
-                        socket.get("port").asInt().orElse(0)));
+                Config own = socket.get("host");
+                listeners.add(new Listener(socket.key() + ".port", own.exists() ? own.key().toString() : "server.host",
+                        own.asString().orElse(host), socket.get("port").asInt().orElse(0)));
             }
         });
         return listeners;
     }
 
+    /**
+     * Binds the listener's address once. A host that names no address of this machine is the host's
+     * fault, not the port's: the advice says which setting to change.
+     */
     private static void bind(Listener l) {
+        InetSocketAddress address = new InetSocketAddress(l.host(), Math.max(l.port(), 0));
+        if (address.isUnresolved()) {
+            throw refused(l.hostKey() + " is " + l.host() + ", which names no address (unknown host); set "
+                    + Settings.whereToSet(l.hostKey()));
+        }
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true); // as Helidon does: a port in TIME_WAIT is free
-            probe.bind(new InetSocketAddress(l.host(), l.port()));
+            probe.bind(address);
         } catch (IOException | SecurityException e) {
-            throw refused(l.portKey() + " " + l.port() + " on " + l.host() + " cannot be bound (" + e.getMessage()
-                    + "): stop what uses it or choose another port with " + Settings.whereToSet(l.portKey()));
+            boolean notLocal = String.valueOf(e.getMessage()).contains("Cannot assign requested address");
+            throw refused(l.portKey() + " " + l.port() + " on " + l.host() + " cannot be bound (" + e.getMessage() + "): "
+                    + (notLocal ? "use an address of this machine for " + l.hostKey() + ", set by " + Settings.whereToSet(l.hostKey())
+                            : "stop what uses it or choose another port with " + Settings.whereToSet(l.portKey())));
         }
     }
 

@@ -133,7 +133,12 @@ class StartupTest {
         assertOneLineRefusal(wait, "relay.max-wait-seconds: 'soon' is not a valid value");
         assertThat(wait.severe().getFirst(), containsString("RELAY_MAX_WAIT_SECONDS"));
         Run waiting = run(Map.of(), "-Dserver.port=0", "-Drelay.max-waiting=0");
-        assertOneLineRefusal(waiting, "relay.max-waiting and relay.max-transfers must be positive");
+        assertOneLineRefusal(waiting, "relay.max-waiting must be positive");
+        Run drain = run(Map.of(), "-Dserver.port=0", "-Drelay.drain-millis=-1");
+        assertOneLineRefusal(drain, "relay.drain-millis must not be negative");
+        Run host = run(Map.of(), "-Dserver.port=0", "-Dserver.host=relay.invalid");
+        assertOneLineRefusal(host, "server.host is relay.invalid, which names no address");
+        assertThat(host.severe().getFirst(), containsString("SERVER_HOST"));
         Run url = run(Map.of("RELAY_PUBLIC_URL", "relay.example.org"), "-Dserver.port=0");
         assertOneLineRefusal(url, "relay.public-url must be an absolute http or https URL");
         String key = "server.tls.private-key.keystore.resource.path";

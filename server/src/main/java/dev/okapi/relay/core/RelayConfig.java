@@ -21,14 +21,17 @@ public record RelayConfig(Duration maxWait, Duration drain, int maxWaiting, int 
                           Duration idleTimeout, long maxStreamBytes) {
 
     public RelayConfig {
-        if (maxWait.isNegative() || maxWait.isZero()) {
-            throw new IllegalArgumentException("relay.max-wait-seconds must be positive");
-        }
-        if (maxWaiting < 1 || maxTransfers < 1) {
-            throw new IllegalArgumentException("relay.max-waiting and relay.max-transfers must be positive");
-        }
-        if (idleTimeout.isNegative() || maxStreamBytes < 0) {
-            throw new IllegalArgumentException("relay.idle-timeout-seconds and relay.max-stream-bytes must not be negative");
+        require(maxWait.isPositive(), "relay.max-wait-seconds must be positive");
+        require(!drain.isNegative(), "relay.drain-millis must not be negative");
+        require(maxWaiting > 0, "relay.max-waiting must be positive");
+        require(maxTransfers > 0, "relay.max-transfers must be positive");
+        require(!idleTimeout.isNegative(), "relay.idle-timeout-seconds must not be negative (0: no limit)");
+        require(maxStreamBytes >= 0, "relay.max-stream-bytes must not be negative (0: no limit)");
+    }
+
+    private static void require(boolean valid, String otherwise) {
+        if (!valid) {
+            throw new IllegalArgumentException(otherwise);
         }
     }
 
