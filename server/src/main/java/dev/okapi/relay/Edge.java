@@ -24,12 +24,9 @@ import dev.okapi.relay.http.Watch;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 
-import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
-import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Headers;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
@@ -39,7 +36,6 @@ import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
@@ -50,8 +46,8 @@ import io.helidon.webserver.spi.ProtocolConfig;
 
 /**
  * The relay's HTTP edge (issue 12), below the Data and Connect APIs and the same for every route
- * and every listener: the request-head timeout, {@code Connection: close}, the answer to HTTP/1.0,
- * and the refusals that keep the process alive under abuse (per-address and per-port connection
+ * and every listener: the request-head timeout, {@code Connection: close}, Helidon's own answers
+ * made one line each ({@link DirectAnswers}), and the refusals that keep the process alive under abuse (per-address and per-port connection
  * limits, a heap that is nearly full). Each refusal is a {@code 503} with a one-line reason, after
  * which the connection is closed.
  *
@@ -97,9 +93,10 @@ final class Edge {
     /**
      * Puts the edge on the default and every named listener: a guarded HTTP/1.1 selector as the
      * only one (Helidon's own, from the listener's {@code protocols.http_1_1} settings, plus the
-     * head listener), the HTTP/1.0 answer, and a connection limit within the descriptor limit and
-     * the heap, shared by the relay's ports (an admin port takes at most {@link #ADMIN_CONNECTIONS}).
-     * Must run after the server configuration is applied and the named sockets exist.
+     * head listener), Helidon's own answers with a line each ({@link DirectAnswers}), and a
+     * connection limit within the descriptor limit and the heap, shared by the relay's ports (an
+     * admin port takes at most {@link #ADMIN_CONNECTIONS}). Must run after the server configuration
+     * is applied and the named sockets exist.
      */
     void install(WebServerConfig.Builder builder, Set<String> adminSockets) {
         int admin = (int) builder.sockets().keySet().stream().filter(adminSockets::contains).count();
@@ -110,13 +107,15 @@ final class Edge {
         int relayLimit = (int) Math.min(Integer.MAX_VALUE, (total - (long) admin * adminLimit) / relayPorts);
         guard(builder.protocols(), builder.maxTcpConnections(), relayLimit,
                 (protocols, limit, selector) -> builder.protocols(protocols).protocolsDiscoverServices(false)
-                        .maxTcpConnections(limit).connectionSelectors(List.of(selector)).directHandlers(directHandlers()));
+                        .maxTcpConnections(limit).connectionSelectors(List.of(selector))
+                        .directHandlers(DirectAnswers.handlers()).errorHandling(DirectAnswers.ERROR_HANDLING));
         for (Map.Entry<String, ListenerConfig> e : Map.copyOf(builder.sockets()).entrySet()) {
             ListenerConfig.Builder b = ListenerConfig.builder().from(e.getValue());
             guard(e.getValue().protocols(), e.getValue().maxTcpConnections(),
                     adminSockets.contains(e.getKey()) ? adminLimit : relayLimit,
                     (protocols, limit, selector) -> b.protocols(protocols).protocolsDiscoverServices(false)
-                            .maxTcpConnections(limit).connectionSelectors(List.of(selector)).directHandlers(directHandlers()));
+                            .maxTcpConnections(limit).connectionSelectors(List.of(selector))
+                            .directHandlers(DirectAnswers.handlers()).errorHandling(DirectAnswers.ERROR_HANDLING));
             builder.putSocket(e.getKey(), b.build());
         }
         LOG.fine(() -> "connections per relay port: " + relayLimit + ", per admin port: " + adminLimit
@@ -177,38 +176,6 @@ final class Edge {
     static long openDescriptors() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         return os instanceof UnixOperatingSystemMXBean unix ? unix.getOpenFileDescriptorCount() : -1;
-    }
-
-    /**
-     * Helidon's own answers, each with a line that says what to do: HTTP/1.0 (spec [HTTP-10]); a
-     * {@code Content-Encoding}, which Helidon 4.3.0 refuses before routing with a bare 400 where the
-     * spec wants 415 ([DATA-29]); and an error the relay did not foresee, whose stack trace Helidon
-     * logs (a 500 with an empty body otherwise).
-     */
-    static DirectHandlers directHandlers() {
-        return DirectHandlers.builder()
-                .addHandler(DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED, (request, type, status, headers, message) ->
-                        line(status, headers, "HTTP/1.0 is not supported: use HTTP/1.1 (behind nginx: proxy_http_version 1.1;)"))
-                .addHandler(DirectHandler.EventType.BAD_REQUEST, (request, type, status, headers, message) ->
-                        request.headers().contains(HeaderNames.CONTENT_ENCODING)
-                                ? line(Status.UNSUPPORTED_MEDIA_TYPE_415, headers,
-                                        "Content-Encoding is not supported: send the stream as it is (identity)")
-                                : DirectHandler.defaultHandler().handle(request, type, status, headers, message))
-                .addHandler(DirectHandler.EventType.INTERNAL_ERROR, (request, type, status, headers, message) ->
-                        line(status, headers, "internal error in the relay; its log has the details"))
-                .build();
-    }
-
-    /** An answer of one line of text, after which the connection closes. */
-    private static DirectHandler.TransportResponse line(Status status, ServerResponseHeaders headers, String text) {
-        return DirectHandler.TransportResponse.builder()
-                .status(status)
-                .headers(headers)
-                .header(HeaderNames.CONTENT_TYPE, Wire.TEXT_PLAIN)
-                .header(HeaderNames.CACHE_CONTROL, "no-store")
-                .entity(text + "\n")
-                .keepAlive(false)
-                .build();
     }
 
     /** Learns when a request head is complete: its clock stops until the exchange ends. */

@@ -29,9 +29,10 @@ import dev.okapi.relay.core.Side;
 /**
  * The HTTP edge on raw sockets (issue 12), where docs/operations.md says more than the
  * conformance suite checks: the head timeout for a dribbled head and a silent connection, and not
- * for a waiting client; a TLS ClientHello, HTTP/1.0 and an unforeseen error answered with their documented lines;
- * Connection: close on observe too; the per-address cap. Its own relay: a head timeout of one
- * second, so that the timeout tests take a second rather than the default ten.
+ * for a waiting client; a TLS ClientHello, HTTP/1.0, a request Helidon cannot parse and an
+ * unforeseen error answered with their documented lines; Connection: close on observe too; the
+ * per-address cap. Its own relay: a head timeout of one second, so that the timeout tests take a
+ * second rather than the default ten.
  */
 class EdgeTest {
 
@@ -143,10 +144,31 @@ class EdgeTest {
         }
     }
 
+    @Test
+    void aRequestHelidonCannotParseGetsOneLineThatSaysWhy() throws Exception {
+        String[][] cases = {
+            {"GET /data/x HTTP/1.1\r\n\r\n", "Host header must be present in the request"},
+            {"GET /data/x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "Only a single Host header is allowed in request"},
+            {"GET /data/x\tHTTP/1.1 extra\r\nHost: a\r\n\r\n", "malformed request: not HTTP/1.1 as RFC 9112 writes it"},
+            {"GET /data/x HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n", "Invalid header, missing colon\n"}, // not its hex dump
+        };
+        for (String[] c : cases) {
+            try (Socket s = new Socket("127.0.0.1", relay.port())) {
+                s.getOutputStream().write(c[0].getBytes(StandardCharsets.US_ASCII));
+                String answer = readUntilClosed(s, 10);
+                assertThat(c[0], answer, startsWith("HTTP/1.1 400 "));
+                assertThat(c[0], answer, containsString("Content-Type: text/plain"));
+                String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+                assertThat(c[0], body, startsWith(c[1]));
+                assertThat(c[0], body.indexOf('\n'), is(body.length() - 1));
+            }
+        }
+    }
+
     /** Nothing on the wire can trigger an error the relay did not foresee: its answer is checked as Helidon asks for it. */
     @Test
     void anUnforeseenErrorIsOneLineAndAClose() {
-        DirectHandler.TransportResponse r = Edge.directHandlers().handler(DirectHandler.EventType.INTERNAL_ERROR)
+        DirectHandler.TransportResponse r = DirectAnswers.handlers().handler(DirectHandler.EventType.INTERNAL_ERROR)
                 .handle(DirectTransportRequest.create("HTTP/1.1", "GET", "/x"), DirectHandler.EventType.INTERNAL_ERROR,
                         Status.INTERNAL_SERVER_ERROR_500, ServerResponseHeaders.create(), "boom");
         assertThat(r.status(), is(Status.INTERNAL_SERVER_ERROR_500));
