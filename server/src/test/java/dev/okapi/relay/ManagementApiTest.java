@@ -148,6 +148,9 @@ class ManagementApiTest {
             assertJson(mgmt.get("/usage.show?month=" + month, KEY), 422, "usage.show?month=" + month);
         }
         assertJson(mgmt.get("/usage.show", KEY), 422, "usage.show without month");
+        HttpResponse<String> twoMonths = mgmt.get("/usage.show?month=2026-01&month=2026-02", KEY);
+        assertJson(twoMonths, 422, "usage.show with two months");
+        assertThat(twoMonths.body(), is("{\"detail\":\"field \\\"month\\\" given twice\"}"));
         assertJson(mgmt.post("/accesstoken.delete", Map.of("token_id", "key_0123456789abcdef"), KEY), 422, "unknown token_id");
         assertJson(mgmt.post("/accesstoken.delete", Map.of(), KEY), 422, "no token_id");
         HttpResponse<String> twice = mgmt.relay.http.send(HttpRequest.newBuilder(mgmt.relay.uri("/api/v0/accesstoken.create"))

@@ -141,7 +141,11 @@ public final class ManagementService implements HttpService {
     }
 
     private String usage(ServerRequest req) {
-        String month = req.query().first(Wire.FIELD_MONTH).orElse(null);
+        List<String> months = req.query().all(Wire.FIELD_MONTH, List::of);
+        if (months.size() > 1) {
+            throw twice(Wire.FIELD_MONTH); // as in a form: which one was meant is not ours to guess
+        }
+        String month = months.isEmpty() ? null : months.getFirst();
         long bytes = tokens.usage(month);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put(Wire.FIELD_MONTH, month);
@@ -190,7 +194,7 @@ public final class ManagementService implements HttpService {
         for (String name : params.names()) {
             List<String> values = params.all(name);
             if (values.size() > 1) {
-                throw unprocessable("field " + Json.createValue(name) + " given twice");
+                throw twice(name);
             }
             fields.put(name, values.isEmpty() ? "" : values.getFirst()); // Helidon keeps no value for "name="
         }
@@ -204,6 +208,10 @@ public final class ManagementService implements HttpService {
 
     private static InvalidRequestException unprocessable(String detail) {
         return new InvalidRequestException(Wire.UNPROCESSABLE, detail);
+    }
+
+    private static InvalidRequestException twice(String field) {
+        return unprocessable("field " + Json.createValue(field) + " given twice");
     }
 
     private static String detail(String text) {
