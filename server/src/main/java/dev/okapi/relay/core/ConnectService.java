@@ -113,7 +113,7 @@ final class ConnectService implements HttpService {
     /** A {@code timeout} in whole seconds; longer than the relay's own limit means the limit. */
     private Duration timeout(String value) {
         if (!SECONDS.matcher(value).matches()) {
-            throw new RelayException(Wire.BAD_REQUEST, "timeout must be a whole number of seconds");
+            throw new RelayException(Wire.BAD_REQUEST, "timeout must be a whole number of seconds, at most 18 digits");
         }
         Duration asked = Duration.ofSeconds(Long.parseLong(value));
         return asked.compareTo(core.config.maxWait()) < 0 ? asked : core.config.maxWait();
