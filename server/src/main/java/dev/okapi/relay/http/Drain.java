@@ -40,12 +40,14 @@ public final class Drain {
     }
 
     /**
-     * Drains the upload of a refused request briefly, once its watch (if any) has stopped reading the
-     * connection. A client that waits for {@code 100 Continue} has sent nothing, and gets no drain.
+     * Drains the upload of a refused request briefly, once its watch (if any) has buffered all of it
+     * or stopped reading the connection. A client that waits for {@code 100 Continue} has sent
+     * nothing, and gets no drain.
      */
     public static void refused(ServerRequest req, Watch watch, Duration bound, ScheduledExecutorService timer)
             throws InterruptedException {
-        if (!req.headers().contains(HeaderValues.EXPECT_100) && (watch == null || watch.join(bound))) {
+        long length = req.headers().contentLength().orElse(Long.MAX_VALUE); // chunked: the watch must stop
+        if (!req.headers().contains(HeaderValues.EXPECT_100) && (watch == null || watch.awaitBuffered(length, bound))) {
             upload(req.content().inputStream(), bound, timer);
         }
     }

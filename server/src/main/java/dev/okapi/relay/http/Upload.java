@@ -26,6 +26,7 @@ public final class Upload {
     // An upload announced at least this long is read from the socket itself; a shorter one keeps its
     // connection for a next request.
     private static final long DIRECT_FROM = 1 << 20;
+    private static final int EARLY_BODY = 16 * 1024;
 
     private final ServerRequest req;
     private final Watch watch;
@@ -40,11 +41,13 @@ public final class Upload {
     }
 
     /**
-     * How much of a producer's early chunked body its watch reads on ({@link Watch#start}), so that
-     * one that sent some and left is still noticed; the relay decodes that body ({@link ChunkedBody}).
+     * How much of a producer's early body its watch reads on ({@link Watch#start}), so that one that
+     * sent some and left is still noticed: up to 16 KiB of a chunked body, and a {@code Content-Length}
+     * body of less than that whole and one byte more (the start of a next request), so that the
+     * watch goes on reading after it.
      */
     public static int watchKeep(ServerRequest req) {
-        return chunked(req) ? 16 * 1024 : 0;
+        return chunked(req) ? EARLY_BODY : (int) Math.min(req.headers().contentLength().orElse(0) + 1, EARLY_BODY);
     }
 
     /**
@@ -84,10 +87,10 @@ public final class Upload {
     }
 
     /**
-     * The body, for the copy. A body read by Helidon or from the socket is returned once the watch
-     * has stopped reading the connection (the producer sent its first bytes, or went); a chunked
-     * body takes the connection over from the watch only when it needs more than the watch left
-     * buffered.
+     * The body, for the copy. A body read by Helidon or from the socket is returned once it is all
+     * buffered or the watch has stopped reading the connection ({@link Watch#awaitBuffered}); a
+     * chunked body takes the connection over from the watch only when it needs more than the watch
+     * left buffered.
      *
      * @param bound how long the producer may take to send once told to (the idle limit)
      * @throws SocketTimeoutException if it sent nothing within {@code bound}
@@ -95,17 +98,18 @@ public final class Upload {
     public InputStream body(Duration bound) throws IOException {
         if (chunked(req)) {
             watch.disarm(); // it stops after its current read
-            return new ChunkedBody(Watch.connection(), () -> join(bound));
+            return new ChunkedBody(Watch.connection(), () -> await(bound, Long.MAX_VALUE));
         }
         if (req.content().hasEntity()) {
-            join(bound);
+            await(bound, req.headers().contentLength().orElseThrow());
         }
         return direct != null ? direct : helidon;
     }
 
-    private void join(Duration bound) throws IOException {
+    /** Waits until {@code length} bytes are buffered or the watch has stopped; a chunked body needs it stopped. */
+    private void await(Duration bound, long length) throws IOException {
         try {
-            if (!watch.join(bound)) {
+            if (!watch.awaitBuffered(length, bound)) {
                 throw new SocketTimeoutException("the producer sent nothing for " + bound.toSeconds() + " s after being told to");
             }
         } catch (InterruptedException e) {

@@ -28,10 +28,12 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * listener on every HTTP/1.1 socket that serves the core; without it {@link #start} fails loudly.
  *
  * <p>End of stream or a broken connection means gone; bytes mean the client is there and talking,
- * and nothing more is watched, except a producer's early chunked body, up to a bound: the relay
- * decodes that body itself ({@link ChunkedBody}), so it can take the connection over from the watch
- * at the moment it needs more bytes than are buffered. Nobody else may read the connection while the
- * watch runs, so whoever reads it next {@link #join}s the watch first.
+ * and nothing more is watched, except a producer's early body, up to a bound, so that a producer
+ * that sent its body and left is still noticed: the relay decodes a chunked body itself
+ * ({@link ChunkedBody}) and takes the connection over from the watch only when it needs more bytes
+ * than are buffered; a {@code Content-Length} body is read once it is all buffered
+ * ({@link #awaitBuffered}), while the watch reads on past it. Nobody else may read the socket while
+ * the watch runs, so whoever reads it next {@link #join}s the watch first.
  */
 public final class Watch {
 
@@ -48,30 +50,43 @@ public final class Watch {
     private final AtomicBoolean armed = new AtomicBoolean(true);
     private final CountDownLatch heard; // open until the client has sent a byte or gone
     private final Thread thread;
+    private long buffered;   // guarded by this: bytes in the buffer after the watch's last read
+    private boolean reading; // guarded by this: the watch may still read the connection
 
     private Watch(DataReader data, boolean watch, Runnable onGone, int keep) {
         this.heard = new CountDownLatch(data.available() > 0 ? 0 : 1);
+        this.buffered = data.available();
+        this.reading = watch;
         this.thread = !watch ? null : Thread.ofVirtual().name("okapi-watch").start(() -> {
             try {
                 do {
                     data.pullData(); // blocks until the client sends more (kept in the buffer) or goes
                     heard.countDown();
+                    read(data.available(), true);
                 } while (armed.get() && data.available() < keep);
             } catch (RuntimeException gone) { // end of stream, a reset, or the socket closed under it
                 heard.countDown();
                 if (armed.compareAndSet(true, false)) {
                     onGone.run();
                 }
+            } finally {
+                read(buffered, false);
             }
         });
+    }
+
+    private synchronized void read(long now, boolean goesOn) {
+        buffered = now;
+        reading = goesOn;
+        notifyAll();
     }
 
     /**
      * Watches the connection of the request this thread handles; {@code onGone} runs once, on the
      * watch's thread, if the client goes before {@link #disarm()}.
      *
-     * @param keep go on watching a client that sends (a producer's early chunked body) while fewer
-     *             than this many bytes are buffered; 0: stop at its first bytes
+     * @param keep go on watching a client that sends (a producer's early body) while fewer than
+     *             this many bytes are buffered; 0: stop at its first bytes
      * @throws IllegalStateException if the wiring did not install {@link #LISTENER}
      */
     public static Watch start(Runnable onGone, int keep) {
@@ -79,6 +94,24 @@ public final class Watch {
         DataReader data = connection();
         // Enough bytes already buffered: the client has sent more (an early body), so it is there.
         return new Watch(data, data.available() < Math.max(1, keep), onGone, keep);
+    }
+
+    /**
+     * Waits until {@code n} bytes are buffered or the watch has stopped reading: either way, a
+     * reader that needs no more than those bytes, or that reads only once the watch has stopped,
+     * does not race it for the socket. The watch may read on past {@code n}, appending what the
+     * client sends next to the buffer. False if neither happened within {@code bound}.
+     */
+    public synchronized boolean awaitBuffered(long n, Duration bound) throws InterruptedException {
+        long end = System.nanoTime() + bound.toNanos();
+        while (reading && buffered < n) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     /** Whether the client has sent a byte (or gone) since its request's head. */
