@@ -46,45 +46,6 @@ class DepartedWaiterTest {
         assertThat(consumer.get().body(), is("the real stream"));
     }
 
-    /**
-     * curl sends a file after waiting a second for {@code 100 Continue}: a producer that sent its whole
-     * {@code Content-Length} body while waiting and then left is let go at once too, not at the wait limit.
-     */
-    @Test
-    void aProducerThatSentItsWholeBodyEarlyAndLeftIsReplacedByTheNextOne() throws Exception {
-        String path = TestRelay.freshPath();
-        try (RawHttp ghost = new RawHttp(relay.port())) {
-            ghost.head("PUT", "/data" + path, "Content-Length: 10");
-            ghost.out.write("ghost body".getBytes(StandardCharsets.US_ASCII));
-            ghost.out.flush();
-            relay.awaitWaiting(Side.PRODUCER, 1);
-        }
-        relay.awaitWaiting(Side.PRODUCER, 0);
-        CompletableFuture<HttpResponse<String>> consumer = relay.readAsync(path);
-        relay.awaitWaiting(Side.CONSUMER, 1);
-        assertThat(relay.write(path, "the real stream").statusCode(), is(200));
-        assertThat(consumer.get().body(), is("the real stream"));
-    }
-
-    /** The watch that reads on past an early body hands the connection back for the producer's next request. */
-    @Test
-    void aProducerWhoseBodyCameEarlyKeepsItsConnectionForItsNextRequest() throws Exception {
-        String path = TestRelay.freshPath();
-        try (RawHttp producer = new RawHttp(relay.port())) {
-            producer.head("PUT", "/data" + path, "Content-Length: 10");
-            producer.out.write("early body".getBytes(StandardCharsets.US_ASCII));
-            producer.out.flush();
-            relay.awaitWaiting(Side.PRODUCER, 1);
-            assertThat(relay.get("/data" + path).body(), is("early body"));
-            assertThat(producer.response().status(), is(200));
-            InputStream control = producer.chunkedBody();
-            assertThat(new String(control.readAllBytes(), StandardCharsets.US_ASCII),
-                    is("[STATE:CONNECTED]\n[STATE:TRANSFER_SUCCESSFUL]\n"));
-            producer.head("GET", "/observe/health");
-            assertThat(producer.response().status(), is(200));
-        }
-    }
-
     @Test
     void aConsumerThatLeftWhileWaitingNeverSwallowsTheProducersData() throws Exception {
         String path = TestRelay.freshPath();

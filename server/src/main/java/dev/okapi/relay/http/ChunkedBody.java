@@ -38,12 +38,6 @@ final class ChunkedBody extends UploadBody {
         this.owner = Objects.requireNonNull(owner, "owner required");
     }
 
-    /** Takes the connection over from the watch; see the constructor. */
-    @FunctionalInterface
-    interface Owner {
-        void own() throws IOException;
-    }
-
     private void own() throws IOException {
         if (!owned) {
             owner.own();

@@ -11,10 +11,11 @@ import io.helidon.webserver.ConnectionContext;
 /**
  * The socket under a Helidon 4.3.0 connection: the relay's one reach into Helidon's private fields
  * ({@code ConnectionHandler.socket}, an {@code SSLSocket} under TLS). The edge needs it for its
- * head clock and TCP_NODELAY on producers' connections, {@link DirectBody} to read a large upload
- * without Helidon's 8 KiB reads; Helidon offers neither. If another Helidon version moves the field, this
- * says so once, as a warning, and both fall back (no head clock; Helidon's reads), and
- * {@code ConnectionSocketTest} fails on the pinned version.
+ * head clock and TCP_NODELAY on producers' connections, {@link DirectBody} to read an upload itself
+ * (a large one without Helidon's 8 KiB reads; a short one begun before pairing and not yet whole);
+ * Helidon offers neither. If another Helidon version moves the field, this says so once, as a
+ * warning, and both fall back (no head clock; Helidon's reads), and {@code ConnectionSocketTest}
+ * fails on the pinned version.
  */
 public final class ConnectionSocket {
 

@@ -46,8 +46,14 @@ public final class Drain {
      */
     public static void refused(ServerRequest req, Watch watch, Duration bound, ScheduledExecutorService timer)
             throws InterruptedException {
+        if (req.headers().contains(HeaderValues.EXPECT_100)) {
+            return;
+        }
+        if (watch != null) {
+            watch.disarm(); // it stops at the client's next bytes
+        }
         long length = req.headers().contentLength().orElse(Long.MAX_VALUE); // chunked: the watch must stop
-        if (!req.headers().contains(HeaderValues.EXPECT_100) && (watch == null || watch.awaitBuffered(length, bound))) {
+        if (watch == null || watch.awaitBuffered(length, bound)) {
             upload(req.content().inputStream(), bound, timer);
         }
     }

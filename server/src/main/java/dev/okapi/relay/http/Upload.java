@@ -13,31 +13,38 @@ import io.helidon.webserver.http.ServerRequest;
 /**
  * A paired producer's upload, read the way its framing allows: through Helidon for a short
  * {@code Content-Length} body, with the relay's own decoder for a chunked one ({@link ChunkedBody}),
- * from the socket for a long one ({@link DirectBody}). Helidon counts none of the last two's bytes,
- * so their connection must close after the response ({@link #closesConnection()}).
+ * by the relay from the buffer and then the socket for a long one, or for a short one that the
+ * producer began before it was paired and has not sent whole ({@link DirectBody}). Helidon counts
+ * none of the last two's bytes, so their connection must close after the response
+ * ({@link #closesConnection()}).
  *
  * <p>Nothing touches the body before the pairing: {@link #accept} is what sends {@code 100 Continue}
- * to a producer that waits for it. Nothing reads it while the producer's watch still reads the
- * connection: {@link #body} waits for the watch first.
+ * to a producer that waits for it. Nothing reads the socket while the producer's watch still reads
+ * it: Helidon's reader gets the body once it is all buffered or the watch has stopped, and the
+ * relay's own readers take what is buffered at once and wait for the watch only when they need
+ * more ([DATA-39]: bytes read are forwarded without waiting for more).
  */
 public final class Upload {
 
     private static final Duration HOLD_AFTER_CONTINUE = Duration.ofMillis(250);
     // An upload announced at least this long is read from the socket itself; a shorter one keeps its
-    // connection for a next request.
+    // connection for a next request, unless it was begun early and was not whole when paired.
     private static final long DIRECT_FROM = 1 << 20;
     private static final int EARLY_BODY = 16 * 1024;
 
     private final ServerRequest req;
     private final Watch watch;
+    private final long length;
     private final InputStream helidon;
     private final InputStream direct; // null when Helidon or ChunkedBody reads the body
+    private Duration bound = Duration.ZERO; // set by body(): how long the producer may take to send
 
-    private Upload(ServerRequest req, Watch watch, InputStream helidon, InputStream direct) {
+    private Upload(ServerRequest req, Watch watch, InputStream helidon, boolean direct) throws IOException {
         this.req = req;
         this.watch = watch;
+        this.length = req.headers().contentLength().orElse(0);
         this.helidon = helidon;
-        this.direct = direct;
+        this.direct = direct ? DirectBody.of(length, this::own) : null; // reads nothing yet
     }
 
     /**
@@ -65,8 +72,9 @@ public final class Upload {
         Objects.requireNonNull(watch, "watch required");
         boolean sentEarly = watch.heard();
         InputStream helidon = req.content().inputStream(); // sends "100 Continue" if the producer waits for it
+        watch.disarm(); // paired: a departure now shows in the copy, and the watch stops at the next bytes
         long length = req.headers().contentLength().orElse(0);
-        InputStream direct = length >= DIRECT_FROM ? DirectBody.of(length) : null; // reads nothing yet
+        boolean direct = length >= DIRECT_FROM || watch.readingPartOf(length);
         if (req.headers().contains(HeaderValues.EXPECT_100)) {
             try {
                 if (sentEarly) {
@@ -87,29 +95,36 @@ public final class Upload {
     }
 
     /**
-     * The body, for the copy. A body read by Helidon or from the socket is returned once it is all
-     * buffered or the watch has stopped reading the connection ({@link Watch#awaitBuffered}); a
-     * chunked body takes the connection over from the watch only when it needs more than the watch
-     * left buffered.
+     * The body, for the copy. Helidon's reader gets it once it is all buffered or the watch has
+     * stopped reading the connection ({@link Watch#awaitBuffered}); the relay's own readers take the
+     * connection over from the watch only when they need more than it left buffered.
      *
      * @param bound how long the producer may take to send once told to (the idle limit)
      * @throws SocketTimeoutException if it sent nothing within {@code bound}
      */
     public InputStream body(Duration bound) throws IOException {
+        this.bound = Objects.requireNonNull(bound, "bound required");
         if (chunked(req)) {
-            watch.disarm(); // it stops after its current read
-            return new ChunkedBody(Watch.connection(), () -> await(bound, Long.MAX_VALUE));
+            return new ChunkedBody(Watch.connection(), this::own);
+        }
+        if (direct != null) {
+            return direct;
         }
         if (req.content().hasEntity()) {
-            await(bound, req.headers().contentLength().orElseThrow());
+            await(length);
         }
-        return direct != null ? direct : helidon;
+        return helidon;
     }
 
-    /** Waits until {@code length} bytes are buffered or the watch has stopped; a chunked body needs it stopped. */
-    private void await(Duration bound, long length) throws IOException {
+    /** Takes the connection over from the watch: waits until it has stopped reading it. */
+    private void own() throws IOException {
+        await(Long.MAX_VALUE);
+    }
+
+    /** Waits until {@code n} bytes are buffered or the watch has stopped reading the connection. */
+    private void await(long n) throws IOException {
         try {
-            if (!watch.awaitBuffered(length, bound)) {
+            if (!watch.awaitBuffered(n, bound)) {
                 throw new SocketTimeoutException("the producer sent nothing for " + bound.toSeconds() + " s after being told to");
             }
         } catch (InterruptedException e) {

@@ -10,6 +10,12 @@ import java.util.Objects;
  */
 abstract class UploadBody extends InputStream {
 
+    /** Takes the connection over from the producer's watch: waits until it has stopped reading it. */
+    @FunctionalInterface
+    interface Owner {
+        void own() throws IOException;
+    }
+
     @Override
     public final int read() throws IOException {
         byte[] one = new byte[1];

@@ -5,7 +5,9 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HeaderValues;
@@ -29,11 +31,11 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  *
  * <p>End of stream or a broken connection means gone; bytes mean the client is there and talking,
  * and nothing more is watched, except a producer's early body, up to a bound, so that a producer
- * that sent its body and left is still noticed: the relay decodes a chunked body itself
- * ({@link ChunkedBody}) and takes the connection over from the watch only when it needs more bytes
- * than are buffered; a {@code Content-Length} body is read once it is all buffered
- * ({@link #awaitBuffered}), while the watch reads on past it. Nobody else may read the socket while
- * the watch runs, so whoever reads it next {@link #join}s the watch first.
+ * that sent its body and left is still noticed. The relay's own body readers ({@link ChunkedBody},
+ * {@link DirectBody}) take what is buffered and take the connection over from the watch only when
+ * they need more; Helidon's reader gets a {@code Content-Length} body once it is all buffered
+ * ({@link #awaitBuffered}), the watch reading on past it. Nobody else may read the socket while the
+ * watch runs, so whoever reads it next waits for the watch to stop first.
  */
 public final class Watch {
 
@@ -50,8 +52,11 @@ public final class Watch {
     private final AtomicBoolean armed = new AtomicBoolean(true);
     private final CountDownLatch heard; // open until the client has sent a byte or gone
     private final Thread thread;
-    private long buffered;   // guarded by this: bytes in the buffer after the watch's last read
-    private boolean reading; // guarded by this: the watch may still read the connection
+    // A lock, not a monitor: a virtual thread waiting in Object.wait pins its carrier on Java 21.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition progressed = lock.newCondition();
+    private long buffered;   // guarded by lock: bytes in the buffer after the watch's last read
+    private boolean reading; // guarded by lock: the watch may still read the connection
 
     private Watch(DataReader data, boolean watch, Runnable onGone, int keep) {
         this.heard = new CountDownLatch(data.available() > 0 ? 0 : 1);
@@ -75,10 +80,15 @@ public final class Watch {
         });
     }
 
-    private synchronized void read(long now, boolean goesOn) {
-        buffered = now;
-        reading = goesOn;
-        notifyAll();
+    private void read(long now, boolean goesOn) {
+        lock.lock();
+        try {
+            buffered = now;
+            reading = goesOn;
+            progressed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -102,16 +112,30 @@ public final class Watch {
      * does not race it for the socket. The watch may read on past {@code n}, appending what the
      * client sends next to the buffer. False if neither happened within {@code bound}.
      */
-    public synchronized boolean awaitBuffered(long n, Duration bound) throws InterruptedException {
-        long end = System.nanoTime() + bound.toNanos();
-        while (reading && buffered < n) {
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                return false;
+    public boolean awaitBuffered(long n, Duration bound) throws InterruptedException {
+        long left = bound.toNanos();
+        lock.lock();
+        try {
+            while (reading && buffered < n) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = progressed.awaitNanos(left);
             }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
+            return true;
+        } finally {
+            lock.unlock();
         }
-        return true;
+    }
+
+    /** Whether the watch still reads the connection with some, but fewer than {@code n}, bytes buffered. */
+    public boolean readingPartOf(long n) {
+        lock.lock();
+        try {
+            return reading && buffered > 0 && buffered < n;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether the client has sent a byte (or gone) since its request's head. */
