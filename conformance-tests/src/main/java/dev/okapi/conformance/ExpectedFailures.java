@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,6 +47,20 @@ record ExpectedFailures(Map<String, String> entries) {
             out.put(parts[0], parts[1]);
         }
         return new ExpectedFailures(out);
+    }
+
+    /**
+     * Checks that every listed id names one of {@code cases}: a mistyped or retired id would
+     * otherwise outlive its deviation unnoticed.
+     *
+     * @throws IllegalArgumentException naming the ids that name no case
+     */
+    ExpectedFailures namingOnly(List<Case> cases) {
+        List<String> unknown = entries.keySet().stream().filter(id -> cases.stream().noneMatch(c -> Options.names(id, c))).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("--expected-failures names no case: " + String.join(", ", unknown) + " (see --list)");
+        }
+        return this;
     }
 
     /** The reason a case is listed, if it is. */

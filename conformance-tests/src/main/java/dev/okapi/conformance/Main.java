@@ -34,13 +34,19 @@ public final class Main {
         try {
             opt = Options.parse(args);
         } catch (IllegalArgumentException e) {
-            if (!e.getMessage().isEmpty()) {
-                out.println("error: " + e.getMessage());
+            if (e.getMessage().isEmpty()) { // --help
+                out.print(Options.USAGE);
+                return 0;
             }
-            out.print(Options.USAGE);
-            return e.getMessage().isEmpty() ? 0 : 2;
+            out.println("error: " + e.getMessage() + " (try --help)"); // one line: the usage would bury it
+            return 2;
         }
         List<Case> cases = Registry.all();
+        List<String> unknown = opt.unknownSelectors(cases);
+        if (!unknown.isEmpty()) {
+            out.println("error: --only or --skip names no case: " + String.join(", ", unknown) + " (see --list)");
+            return 2;
+        }
         if (opt.list()) {
             Runner.list(cases, opt, out);
             return 0;
@@ -55,7 +61,7 @@ public final class Main {
             }
             Target target = Target.parse(opt.target().orElseThrow(), opt.insecure());
             ExpectedFailures expected = opt.expectedFailures().isPresent()
-                    ? ExpectedFailures.read(opt.expectedFailures().get()) : ExpectedFailures.NONE;
+                    ? ExpectedFailures.read(opt.expectedFailures().get()).namingOnly(cases) : ExpectedFailures.NONE;
             try (Conn probe = Conn.open(target, Duration.ofSeconds(5))) {
                 // reachable (and, over TLS, the handshake passed)
             } catch (IOException e) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The command line, parsed.
@@ -215,6 +216,12 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
     /** Whether {@code --skip} names a case. */
     boolean skipped(Case c) {
         return matches(skip, c);
+    }
+
+    /** The {@code --only} and {@code --skip} selectors that name none of {@code cases}: a typo would run nothing, green. */
+    List<String> unknownSelectors(List<Case> cases) {
+        return Stream.concat(only.stream(), skip.stream())
+                .filter(sel -> cases.stream().noneMatch(c -> names(sel, c))).toList();
     }
 
     private static boolean matches(List<String> patterns, Case c) {

@@ -19,13 +19,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * How a run ends, against our relay (open mode, in process): --strict refuses a skipped MUST and
  * names it, requirements that cannot apply are N/A, an expected failure is shown as a failure with
- * its reason without failing the run, a listed case that passes fails it, and a target that is not
- * a relay is said to be one in one line.
+ * its reason without failing the run, a listed case that passes fails it, a target that is not
+ * a relay is said to be one in one line, and so is a usage error.
  */
 final class RunOutcomeTest {
 
@@ -89,6 +90,28 @@ final class RunOutcomeTest {
             String log = SuiteRun.expectExit(2, "not a relay:\n", "--target", "http://127.0.0.1:" + other.getLocalPort());
             assertTrue(log.contains("is not a ZebraStream relay") && log.contains("404") && !log.contains("FAIL "), log);
         }
+    }
+
+    @Test
+    void aUsageErrorIsOneLineAndHelpIsTheUsage() {
+        String log = SuiteRun.expectExit(2, "a usage error:\n", "--target", target, "--bogus");
+        assertEquals("error: unknown option --bogus (try --help)\n", log);
+        assertTrue(SuiteRun.expectExit(0, "--help:\n", "--help").contains("Usage: java -jar okapi-conformance.jar"));
+    }
+
+    /** A mistyped id would otherwise run nothing and pass. */
+    @Test
+    void aSelectorThatNamesNoCaseIsAUsageError() {
+        String log = SuiteRun.expectExit(2, "an unknown id:\n", "--target", target, "--only", "data/1/1,data/99", "--skip", "DATA-999");
+        assertEquals("error: --only or --skip names no case: data/99, DATA-999 (see --list)\n", log);
+    }
+
+    @Test
+    void anExpectedFailureThatNamesNoCaseIsAnError(@TempDir Path dir) throws Exception {
+        Path list = Files.writeString(dir.resolve("expected.txt"), "data/7/99 a case that does not exist\n");
+        String log = SuiteRun.expectExit(2, "an unknown expected failure:\n", "--target", target, "--only", "data/1/1",
+                "--expected-failures", list.toString());
+        assertEquals("error: --expected-failures names no case: data/7/99 (see --list)\n", log);
     }
 
     /** A web server that knows nothing: 404 to every request. */
