@@ -138,8 +138,9 @@ public final class OperatorCli implements Callable<Integer> {
             try {
                 c = parent.withService(s -> s.create(path, access, recursive, exp, Optional.empty()));
             } catch (InvalidRequestException e) {
-                spec.commandLine().getErr().println("error: " + e.getMessage().replace(Wire.FIELD_PATH, "--path")
-                        .replace(Wire.FIELD_EXPIRES, "--expires"));
+                String why = e.getMessage(); // the Management API's words, which begin with the field's name
+                String option = why.replaceFirst("^(" + Wire.FIELD_PATH + "|" + Wire.FIELD_EXPIRES + ")\\b", "--$1");
+                spec.commandLine().getErr().println("error: " + option);
                 return 1;
             }
             Token t = c.token();
