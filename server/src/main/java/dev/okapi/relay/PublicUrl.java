@@ -50,8 +50,8 @@ record PublicUrl(Optional<String> configured) {
         } catch (URISyntaxException e) {
             // refused below, with the rest
         }
-        throw new IllegalArgumentException("relay.public-url must be an absolute http or https URL without a query, "
-                + "such as https://relay.example.org, not '" + url + "'");
+        throw new IllegalArgumentException("relay.public-url must be an absolute http or https URL without a user, query or "
+                + "fragment, such as https://relay.example.org, not '" + Settings.withoutUserInfo(url) + "'");
     }
 
     static PublicUrl from(Config relay) {

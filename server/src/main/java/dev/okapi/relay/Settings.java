@@ -42,6 +42,8 @@ final class Settings {
     /** The nodes whose every key we know; {@code server} is Helidon's and has too many to list. */
     private static final List<String> OWN_NODES = List.of("relay", "auth");
     private static final Pattern SECRET = Pattern.compile(".*(key|passphrase|password|secret)$");
+    private static final Pattern USER_INFO = Pattern.compile("//[^/?#@\\s]*@");
+    private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)\\b(password|passwd|pwd)=[^&;\\s]*");
 
     private Settings() {
     }
@@ -205,10 +207,18 @@ final class Settings {
                         String key = c.key().toString();
                         String value = c.asString().orElse("");
                         if (!value.equals(defaults.get(key).asString().orElse(""))) {
-                            lines.add(key + "=" + (SECRET.matcher(c.name()).matches() ? "(set)" : value));
+                            lines.add(key + "=" + (SECRET.matcher(c.name()).matches() ? "(set)" : withoutUserInfo(value)));
                         }
                     });
         }
         return lines;
+    }
+
+    /**
+     * {@code value} with a URL's user and password, and a {@code password=} parameter, shown as
+     * {@code ***}: a public or JDBC URL may carry one, and the log must not.
+     */
+    static String withoutUserInfo(String value) {
+        return PASSWORD_PARAM.matcher(USER_INFO.matcher(value).replaceAll("//***@")).replaceAll("$1=***");
     }
 }

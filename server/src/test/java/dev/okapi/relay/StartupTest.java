@@ -141,6 +141,13 @@ class StartupTest {
         assertThat(host.severe().getFirst(), containsString("SERVER_HOST"));
         Run url = run(Map.of("RELAY_PUBLIC_URL", "relay.example.org"), "-Dserver.port=0");
         assertOneLineRefusal(url, "relay.public-url must be an absolute http or https URL");
+        Run withPassword = run(Map.of("RELAY_PUBLIC_URL", "https://user:s3cret@relay.example.org"), "-Dserver.port=0");
+        assertOneLineRefusal(withPassword, "not 'https://***@relay.example.org'");
+        assertThat(withPassword.output(), not(containsString("s3cret")));
+        Run jdbc = run(Map.of(), "-Dserver.port=0", "-Dauth.store=postgres",
+                "-Dauth.jdbc-url=jdbc:postgresql://127.0.0.1:1/okapi?user=okapi&password=s3cret");
+        assertThat(jdbc.output(), containsString("auth.jdbc-url=jdbc:postgresql://127.0.0.1:1/okapi?user=okapi&password=***"));
+        assertThat(jdbc.output(), not(containsString("s3cret")));
         String key = "server.tls.private-key.keystore.resource.path";
         Run tls = run(Map.of(), "-Dserver.port=0", "-D" + key + "=" + dataDir.resolve("absent.p12"),
                 "-Dserver.tls.private-key.keystore.passphrase=changeit");
