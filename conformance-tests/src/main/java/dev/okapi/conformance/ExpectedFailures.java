@@ -56,7 +56,7 @@ record ExpectedFailures(Map<String, String> entries) {
      * @throws IllegalArgumentException naming the ids that name no case
      */
     ExpectedFailures namingOnly(List<Case> cases) {
-        List<String> unknown = entries.keySet().stream().filter(id -> cases.stream().noneMatch(c -> Options.names(id, c))).toList();
+        List<String> unknown = Options.namingNoCase(entries.keySet(), cases);
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("--expected-failures names no case: " + String.join(", ", unknown) + " (see --list)");
         }

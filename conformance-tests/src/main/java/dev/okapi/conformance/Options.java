@@ -3,6 +3,7 @@ package dev.okapi.conformance;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -220,8 +221,12 @@ record Options(Optional<String> target, Optional<String> serverCommand, int star
 
     /** The {@code --only} and {@code --skip} selectors that name none of {@code cases}: a typo would run nothing, green. */
     List<String> unknownSelectors(List<Case> cases) {
-        return Stream.concat(only.stream(), skip.stream())
-                .filter(sel -> cases.stream().noneMatch(c -> names(sel, c))).toList();
+        return namingNoCase(Stream.concat(only.stream(), skip.stream()).toList(), cases);
+    }
+
+    /** Those of {@code selectors} that name none of {@code cases} (see {@link #names}). */
+    static List<String> namingNoCase(Collection<String> selectors, List<Case> cases) {
+        return selectors.stream().filter(sel -> cases.stream().noneMatch(c -> names(sel, c))).toList();
     }
 
     private static boolean matches(List<String> patterns, Case c) {

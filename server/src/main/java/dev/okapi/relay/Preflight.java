@@ -75,7 +75,7 @@ final class Preflight {
      * fault, not the port's: the advice says which setting to change.
      */
     private static void bind(Listener l) {
-        InetSocketAddress address = new InetSocketAddress(l.host(), Math.max(l.port(), 0));
+        InetSocketAddress address = new InetSocketAddress(l.host(), l.port()); // a port out of range was refused above
         if (address.isUnresolved()) {
             throw refused(l.hostKey() + " is " + l.host() + ", which names no address (unknown host); set "
                     + Settings.whereToSet(l.hostKey()));

@@ -51,7 +51,7 @@ record PublicUrl(Optional<String> configured) {
             // refused below, with the rest
         }
         throw new IllegalArgumentException("relay.public-url must be an absolute http or https URL without a user, query or "
-                + "fragment, such as https://relay.example.org, not '" + Settings.withoutUserInfo(url) + "'");
+                + "fragment, such as https://relay.example.org, not '" + Settings.withoutCredentials(url) + "'");
     }
 
     static PublicUrl from(Config relay) {

@@ -207,7 +207,7 @@ final class Settings {
                         String key = c.key().toString();
                         String value = c.asString().orElse("");
                         if (!value.equals(defaults.get(key).asString().orElse(""))) {
-                            lines.add(key + "=" + (SECRET.matcher(c.name()).matches() ? "(set)" : withoutUserInfo(value)));
+                            lines.add(key + "=" + (SECRET.matcher(c.name()).matches() ? "(set)" : withoutCredentials(value)));
                         }
                     });
         }
@@ -218,7 +218,7 @@ final class Settings {
      * {@code value} with a URL's user and password, and a {@code password=} parameter, shown as
      * {@code ***}: a public or JDBC URL may carry one, and the log must not.
      */
-    static String withoutUserInfo(String value) {
+    static String withoutCredentials(String value) {
         return PASSWORD_PARAM.matcher(USER_INFO.matcher(value).replaceAll("//***@")).replaceAll("$1=***");
     }
 }

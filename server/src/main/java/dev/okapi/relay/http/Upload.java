@@ -39,10 +39,10 @@ public final class Upload {
     private final InputStream direct; // null when Helidon or ChunkedBody reads the body
     private Duration bound = Duration.ZERO; // set by body(): how long the producer may take to send
 
-    private Upload(ServerRequest req, Watch watch, InputStream helidon, boolean direct) throws IOException {
+    private Upload(ServerRequest req, Watch watch, long length, InputStream helidon, boolean direct) throws IOException {
         this.req = req;
         this.watch = watch;
-        this.length = req.headers().contentLength().orElse(0);
+        this.length = length;
         this.helidon = helidon;
         this.direct = direct ? DirectBody.of(length, this::own) : null; // reads nothing yet
     }
@@ -86,7 +86,7 @@ public final class Upload {
                 throw new InterruptedIOException("interrupted after 100 Continue");
             }
         }
-        return new Upload(req, watch, helidon, direct);
+        return new Upload(req, watch, length, helidon, direct);
     }
 
     /** Whether the producer's connection must close after its response: Helidon did not read the body. */
